@@ -1,0 +1,126 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { ApiError } from './common/errors/api-error';
+import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
+import { installApiSurfaceHook } from './common/http/api-surface.hook';
+import { genRequestId } from './common/http/request-id';
+
+export interface RunningApp {
+  app: NestFastifyApplication;
+  publicUrl: string;
+  adminUrl: string;
+  close(): Promise<void>;
+}
+
+/** The OpenAPI document of the whole API, generated from the controllers' decorators. */
+export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Kratos-compatible identity service')
+    .setDescription(
+      'Admin and public API wire-compatible with Ory Kratos (IdentityApi). Admin routes (/admin/*) are served on the admin port, self-service routes on the public port.',
+    )
+    .setVersion('0.1.0')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization' }, 'oryAccessToken')
+    .build();
+  return SwaggerModule.createDocument(app, config, { operationIdFactory: (_c, method) => method });
+}
+
+/** Creates and configures the application without listening (tests and the OpenAPI generator use it too). */
+export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    genReqId: genRequestId,
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    logger: options.logger === false ? false : undefined,
+    abortOnError: false,
+  });
+  if (options.logger !== false) app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  installApiSurfaceHook(fastify, {
+    publicPort: config.http.publicPort,
+    adminPort: config.http.adminPort,
+    adminApiKeys: config.adminApiKeys,
+  });
+  // Nest routes Fastify's own errors (malformed JSON, body too large, bad media type) through this filter as well.
+  app.useGlobalFilters(new ErrorEnvelopeFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) =>
+        ApiError.badRequest(
+          errors
+            .flatMap((e) => collectConstraints(e))
+            .join('; '),
+        ),
+    }),
+  );
+
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
+  await app.init();
+  return app;
+}
+
+interface ValidationErrorLike {
+  property: string;
+  constraints?: Record<string, string>;
+  children?: ValidationErrorLike[];
+}
+
+function collectConstraints(error: ValidationErrorLike, prefix = ''): string[] {
+  const path = prefix ? `${prefix}.${error.property}` : error.property;
+  const own = Object.values(error.constraints ?? {}).map((m) => m.replace(error.property, path));
+  return [...own, ...(error.children ?? []).flatMap((c) => collectConstraints(c, path))];
+}
+
+/**
+ * Starts both listeners. Both ports share one Fastify router; the admin listener is a plain Node server that hands
+ * its requests to Fastify's router, and the surface hook keeps each port to its own routes.
+ */
+export async function startApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<RunningApp> {
+  const app = await createApp(config, options);
+  await app.listen({ port: config.http.publicPort, host: config.http.host });
+  let adminServer: Server | undefined;
+  if (config.http.adminPort !== config.http.publicPort) {
+    const fastify = app.getHttpAdapter().getInstance();
+    adminServer = createServer((req, res) => fastify.routing(req, res));
+    adminServer.keepAliveTimeout = 72_000;
+    await new Promise<void>((resolve, reject) => {
+      adminServer!.once('error', reject);
+      adminServer!.listen(config.http.adminPort, config.http.host, () => resolve());
+    });
+  }
+  const publicPort = (app.getHttpServer().address() as AddressInfo).port;
+  const adminPort = adminServer ? (adminServer.address() as AddressInfo).port : publicPort;
+  const local = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+  let closed = false;
+  return {
+    app,
+    publicUrl: `http://${local}:${publicPort}`,
+    adminUrl: `http://${local}:${adminPort}`,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (adminServer) {
+        adminServer.closeAllConnections();
+        await new Promise<void>((resolve) => adminServer!.close(() => resolve()));
+      }
+      await app.close();
+    },
+  };
+}

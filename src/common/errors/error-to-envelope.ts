@@ -1,0 +1,34 @@
+import { HttpException } from '@nestjs/common';
+import { ApiError, ApiErrorFields, errorEnvelope, ErrorBody } from './api-error';
+
+export interface MappedError {
+  status: number;
+  body: { error: ErrorBody };
+  /** True when the error was not expected (a bug or an outage): it is logged with its stack and answered without internals. */
+  unexpected: boolean;
+}
+
+function fromHttpException(err: HttpException): ApiErrorFields {
+  const response = err.getResponse();
+  // Fastify's own errors (bad JSON, body too large, bad media type) reach the filter as HttpException(message, status).
+  if (typeof response === 'string') return { reason: response };
+  if (typeof response === 'object' && response !== null) {
+    const r = response as { message?: unknown };
+    if (Array.isArray(r.message)) return { reason: r.message.map(String).join('; ') };
+    // Nest's router says "Cannot GET /foo"; Kratos answers unknown routes with its plain 404 error.
+    if (err.getStatus() === 404 && typeof r.message === 'string' && r.message.startsWith('Cannot ')) return {};
+    if (typeof r.message === 'string' && r.message !== err.name) return { reason: r.message };
+  }
+  return {};
+}
+
+export function mapErrorToEnvelope(err: unknown, requestId?: string): MappedError {
+  if (err instanceof ApiError) {
+    return { status: err.status, body: errorEnvelope(err.status, err, requestId), unexpected: err.status >= 500 };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    return { status, body: errorEnvelope(status, fromHttpException(err), requestId), unexpected: status >= 500 };
+  }
+  return { status: 500, body: errorEnvelope(500, {}, requestId), unexpected: true };
+}

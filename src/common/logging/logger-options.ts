@@ -1,0 +1,32 @@
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '../../config/app-config';
+import { genRequestId } from '../http/request-id';
+
+/** Paths whose values must never reach a log line: credentials, tokens, cookies, codes. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-session-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.hashed_password',
+  '*.session_token',
+  '*.code',
+  '*.token',
+];
+
+export function loggerOptions(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.log.level,
+      genReqId: (req) => genRequestId(req),
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      // Health probes run every few seconds; logging each one drowns everything else.
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&](token|code)=)[^&]*/g, '$1[redacted]') }),
+      },
+    },
+  };
+}

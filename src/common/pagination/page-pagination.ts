@@ -1,0 +1,54 @@
+/**
+ * Kratos's page-based pagination (ory/x `pagepagination` and `migrationpagination`): a 0-based `page`, `per_page`
+ * with default 250 clamped to 1..1000, and a `Link` header computed from the total.
+ */
+
+export const DEFAULT_PER_PAGE = 250;
+export const MAX_PER_PAGE = 1000;
+
+export interface PageRequest {
+  page: number;
+  perPage: number;
+}
+
+function toInt(value: unknown): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (typeof text !== 'string' && typeof text !== 'number') return undefined;
+  const n = Number.parseInt(String(text), 10);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Non-numeric or negative `page` means 0; `per_page` 0 means 1; anything above 1000 means 1000 (as Kratos). */
+export function parsePageRequest(query: { page?: unknown; per_page?: unknown }): PageRequest {
+  const page = Math.max(toInt(query.page) ?? 0, 0);
+  const rawPerPage = toInt(query.per_page);
+  const perPage = rawPerPage === undefined ? DEFAULT_PER_PAGE : Math.min(Math.max(rawPerPage, 1), MAX_PER_PAGE);
+  return { page, perPage };
+}
+
+export interface PageLink {
+  rel: 'first' | 'next' | 'prev' | 'last';
+  offset: number;
+  itemsPerPage: number;
+}
+
+/** ory/x's link algorithm, kept with its corner cases (for example "only first, sized to the total"). */
+export function pageLinks(offset: number, itemsPerPage: number, total: number): PageLink[] {
+  const ipp = itemsPerPage;
+  const last = total % ipp === 0 ? total - ipp : Math.floor(total / ipp) * ipp;
+  const link = (rel: PageLink['rel'], o: number, size = ipp): PageLink => ({ rel, offset: o, itemsPerPage: size });
+  if (offset >= last) {
+    if (total === 0) return [link('first', 0), link('next', offset + ipp), link('prev', offset - ipp)];
+    if (total <= ipp) return [link('first', 0, total)];
+    return [link('first', 0), link('prev', last - ipp)];
+  }
+  if (offset < ipp) return [link('next', ipp), link('last', last)];
+  return [link('first', 0), link('next', offset + ipp), link('prev', offset - ipp), link('last', last)];
+}
+
+/** `Link` for page pagination with only `page` and `per_page` in the query (schemas, identity sessions). */
+export function pageLinkHeader(baseUrl: string, request: PageRequest, total: number): string {
+  return pageLinks(request.page * request.perPage, request.perPage, total)
+    .map((l) => `<${baseUrl}?page=${Math.floor(l.offset / l.itemsPerPage) || 0}&per_page=${l.itemsPerPage}>; rel="${l.rel}"`)
+    .join(',');
+}

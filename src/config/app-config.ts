@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/** Where the bundled quickstart schema lives, both under ts-jest (src/) and after `nest build` (dist/). */
+export const BUNDLED_DEFAULT_SCHEMA_PATH = join(__dirname, '..', 'schema', 'bundled', 'quickstart-email-password.schema.json');
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const databaseUrl = z
+  .string()
+  .refine((v) => /^(mysql|mariadb):\/\/.+/.test(v) || /^sqlite:(\/\/.+|:memory:)$/.test(v), {
+    message: 'must be mysql://user:pass@host:port/db, sqlite://path or sqlite::memory:',
+  });
+
+const httpUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), { message: 'must be an http(s) URL' });
+
+const identitySchemaSource = z.object({
+  id: z.string().min(1),
+  url: z.string().refine((v) => /^(file|base64|https?):\/\//.test(v), {
+    message: 'must start with file://, base64:// or http(s)://',
+  }),
+});
+
+/** The raw settings as read from the environment (or the optional YAML file), all strings. */
+const rawConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_PORT: port.default(4433),
+  ADMIN_PORT: port.default(4434),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  ADMIN_BASE_URL: httpUrl.optional(),
+  ADMIN_API_KEYS: z.string().optional(),
+  BODY_LIMIT_BYTES: positiveInt.default(10 * 1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: databaseUrl.default('sqlite://./data/kratos.sqlite'),
+  DATABASE_AUTO_MIGRATE: booleanFlag.default('true'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  DATABASE_TX_RETRIES: nonNegativeInt.default(3),
+
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v), { message: 'must be redis://host:port[/db] or rediss://…' })
+    .default('redis://127.0.0.1:6379'),
+  EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'may contain letters, digits, ".", "_" and "-" only').default('kratos-events'),
+  EVENTS_SOURCE: z.string().min(1).default(`urn:kratos-nest:${hostname()}`),
+  EVENTS_RELAY_ENABLED: booleanFlag.default('true'),
+  EVENTS_RELAY_INTERVAL_MS: positiveInt.default(500),
+  EVENTS_RELAY_BATCH_SIZE: positiveInt.max(5000).default(500),
+  EVENTS_RELAY_MAX_BACKOFF_MS: positiveInt.default(30_000),
+  EVENTS_KEEP_COMPLETED_SECONDS: positiveInt.default(7 * 24 * 3600),
+  EVENTS_OUTBOX_RETENTION_SECONDS: positiveInt.default(7 * 24 * 3600),
+
+  IDENTITY_SCHEMAS: z.string().optional(),
+  IDENTITY_DEFAULT_SCHEMA_ID: z.string().min(1).default('default'),
+});
+
+export type RawConfig = z.infer<typeof rawConfigSchema>;
+
+/** The names of every setting the service reads; docker-compose and docs are checked against this list. */
+export const CONFIG_SETTING_NAMES: readonly string[] = [...Object.keys(rawConfigSchema.shape), 'CONFIG_FILE'];
+
+export interface IdentitySchemaSource {
+  id: string;
+  url: string;
+}
+
+export type DatabaseConfig =
+  | { type: 'mysql'; url: string; poolSize: number }
+  | { type: 'sqlite'; path: string };
+
+export interface AppConfig {
+  env: RawConfig['NODE_ENV'];
+  http: {
+    host: string;
+    publicPort: number;
+    adminPort: number;
+    publicBaseUrl: string;
+    adminBaseUrl: string;
+    bodyLimitBytes: number;
+  };
+  adminApiKeys: string[];
+  log: { level: RawConfig['LOG_LEVEL'] };
+  database: DatabaseConfig & { autoMigrate: boolean; transactionRetries: number };
+  redis: { url: string };
+  events: {
+    queue: string;
+    source: string;
+    relayEnabled: boolean;
+    relayIntervalMs: number;
+    relayBatchSize: number;
+    relayMaxBackoffMs: number;
+    keepCompletedSeconds: number;
+    outboxRetentionSeconds: number;
+  };
+  identity: { schemas: IdentitySchemaSource[]; defaultSchemaId: string };
+}
+
+export class ConfigError extends Error {}
+
+function parseDatabase(url: string, poolSize: number): DatabaseConfig {
+  if (url.startsWith('sqlite:')) {
+    return { type: 'sqlite', path: url === 'sqlite::memory:' ? ':memory:' : url.slice('sqlite://'.length) };
+  }
+  return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), poolSize };
+}
+
+function parseSchemas(raw: string | undefined, defaultId: string): IdentitySchemaSource[] {
+  if (raw === undefined || raw.trim() === '') {
+    return [{ id: 'default', url: `file://${BUNDLED_DEFAULT_SCHEMA_PATH}` }];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('IDENTITY_SCHEMAS: must be a JSON list of {"id","url"} objects');
+  }
+  const result = z.array(identitySchemaSource).min(1).safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`IDENTITY_SCHEMAS${issue.path.length ? '[' + issue.path.join('].') + ']' : ''}: ${issue.message}`);
+  }
+  const ids = new Set<string>();
+  for (const s of result.data) {
+    if (ids.has(s.id)) throw new ConfigError(`IDENTITY_SCHEMAS: schema id "${s.id}" is listed twice`);
+    ids.add(s.id);
+  }
+  if (!ids.has(defaultId)) {
+    throw new ConfigError(`IDENTITY_DEFAULT_SCHEMA_ID: "${defaultId}" is not one of the ids in IDENTITY_SCHEMAS`);
+  }
+  return result.data;
+}
+
+/** Reads `CONFIG_FILE` (YAML, keys are the setting names) when set; the environment wins over the file. */
+function readConfigFile(env: NodeJS.ProcessEnv): Record<string, string> {
+  const file = env.CONFIG_FILE;
+  if (!file) return {};
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`CONFIG_FILE: cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`CONFIG_FILE: ${file} must hold a map of setting names to values`);
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(doc)) {
+    if (!CONFIG_SETTING_NAMES.includes(key)) throw new ConfigError(`CONFIG_FILE: unknown setting ${key} in ${file}`);
+    out[key] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+/**
+ * Builds the validated configuration. Empty strings count as unset, so `FOO=` falls back to the default.
+ * Throws ConfigError with a message that starts with the offending setting's name.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const merged: Record<string, string> = { ...readConfigFile(env) };
+  for (const key of Object.keys(rawConfigSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const result = rawConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue.path[0]);
+    throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(merged[name])})`);
+  }
+  const raw = result.data;
+  const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://127.0.0.1:${raw.PUBLIC_PORT}`).replace(/\/+$/, '');
+  const adminBaseUrl = (raw.ADMIN_BASE_URL ?? `http://127.0.0.1:${raw.ADMIN_PORT}`).replace(/\/+$/, '');
+  const adminApiKeys = (raw.ADMIN_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+
+  return {
+    env: raw.NODE_ENV,
+    http: {
+      host: raw.HOST,
+      publicPort: raw.PUBLIC_PORT,
+      adminPort: raw.ADMIN_PORT,
+      publicBaseUrl,
+      adminBaseUrl,
+      bodyLimitBytes: raw.BODY_LIMIT_BYTES,
+    },
+    adminApiKeys,
+    log: { level: raw.LOG_LEVEL },
+    database: {
+      ...parseDatabase(raw.DATABASE_URL, raw.DATABASE_POOL_SIZE),
+      autoMigrate: raw.DATABASE_AUTO_MIGRATE,
+      transactionRetries: raw.DATABASE_TX_RETRIES,
+    },
+    redis: { url: raw.REDIS_URL },
+    events: {
+      queue: raw.EVENTS_QUEUE,
+      source: raw.EVENTS_SOURCE,
+      relayEnabled: raw.EVENTS_RELAY_ENABLED,
+      relayIntervalMs: raw.EVENTS_RELAY_INTERVAL_MS,
+      relayBatchSize: raw.EVENTS_RELAY_BATCH_SIZE,
+      relayMaxBackoffMs: raw.EVENTS_RELAY_MAX_BACKOFF_MS,
+      keepCompletedSeconds: raw.EVENTS_KEEP_COMPLETED_SECONDS,
+      outboxRetentionSeconds: raw.EVENTS_OUTBOX_RETENTION_SECONDS,
+    },
+    identity: {
+      schemas: parseSchemas(raw.IDENTITY_SCHEMAS, raw.IDENTITY_DEFAULT_SCHEMA_ID),
+      defaultSchemaId: raw.IDENTITY_DEFAULT_SCHEMA_ID,
+    },
+  };
+}

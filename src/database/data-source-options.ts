@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { MYSQL_MIGRATIONS } from './migrations/mysql';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+
+/**
+ * TypeORM options for the configured store. Schema changes come only from migrations (never `synchronize`).
+ * Times are stored in UTC; MySQL columns are DATETIME(6) and SQLite keeps TypeORM's UTC text form.
+ */
+export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
+  if (database.type === 'sqlite') {
+    if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
+    return {
+      type: 'better-sqlite3',
+      database: database.path,
+      migrations: SQLITE_MIGRATIONS,
+      migrationsTableName: 'migrations',
+      synchronize: false,
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('foreign_keys = ON');
+        db.pragma('busy_timeout = 5000');
+        db.pragma('synchronous = NORMAL');
+      },
+    };
+  }
+  return {
+    type: 'mysql',
+    url: database.url,
+    migrations: MYSQL_MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    timezone: 'Z',
+    charset: 'utf8mb4_bin',
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    poolSize: database.poolSize,
+    extra: { connectionLimit: database.poolSize, enableKeepAlive: true },
+  };
+}

@@ -1,0 +1,4 @@
+import { CreateSchemasAndOutbox1763800000000 } from './1763800000000-create-schemas-and-outbox';
+
+/** SQLite migrations, oldest first; each mirrors the MySQL migration of the same timestamp. */
+export const SQLITE_MIGRATIONS = [CreateSchemasAndOutbox1763800000000];

@@ -1,0 +1,94 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { isRetryableTransactionError } from './database-errors';
+
+interface TransactionScope {
+  manager: EntityManager;
+  afterCommit: Array<() => void>;
+}
+
+export interface RunOptions {
+  isolation?: IsolationLevel;
+}
+
+/**
+ * Runs work in one database transaction and lets repositories find it without passing it around:
+ * repositories call `manager()`, which is the open transaction's manager inside `run`, and the pool outside.
+ * Deadlocks and lock-wait timeouts retry the whole unit a bounded number of times (DATABASE_TX_RETRIES).
+ */
+@Injectable()
+export class UnitOfWork {
+  private readonly logger = new Logger(UnitOfWork.name);
+  private readonly scope = new AsyncLocalStorage<TransactionScope>();
+  /** SQLite has one connection and one writer: its transactions run one after another. */
+  private sqliteQueue: Promise<unknown> = Promise.resolve();
+  private readonly serialize: boolean;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.serialize = config.database.type === 'sqlite';
+  }
+
+  get dialect(): 'mysql' | 'sqlite' {
+    return this.config.database.type;
+  }
+
+  manager(): EntityManager {
+    return this.scope.getStore()?.manager ?? this.dataSource.manager;
+  }
+
+  inTransaction(): boolean {
+    return this.scope.getStore() !== undefined;
+  }
+
+  /** Runs `callback` once the outermost transaction has committed (never when it rolls back). */
+  afterCommit(callback: () => void): void {
+    const store = this.scope.getStore();
+    if (!store) throw new Error('afterCommit() called outside a transaction');
+    store.afterCommit.push(callback);
+  }
+
+  async run<T>(work: () => Promise<T>, options: RunOptions = {}): Promise<T> {
+    if (this.inTransaction()) return work();
+    const attempt = () => this.runOnce(work, options);
+    const runWithRetry = async (): Promise<T> => {
+      for (let tries = 0; ; tries++) {
+        try {
+          return await attempt();
+        } catch (err) {
+          if (tries >= this.config.database.transactionRetries || !isRetryableTransactionError(err)) throw err;
+          this.logger.warn(`transaction retried after ${(err as Error).message} (attempt ${tries + 2})`);
+          await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (tries + 1)));
+        }
+      }
+    };
+    if (!this.serialize) return runWithRetry();
+    const result = this.sqliteQueue.then(runWithRetry, runWithRetry);
+    this.sqliteQueue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runOnce<T>(work: () => Promise<T>, options: RunOptions): Promise<T> {
+    const afterCommit: Array<() => void> = [];
+    const isolation = this.serialize ? undefined : options.isolation;
+    const transactional = (manager: EntityManager) => this.scope.run({ manager, afterCommit }, work);
+    const result = isolation
+      ? await this.dataSource.transaction(isolation, transactional)
+      : await this.dataSource.transaction(transactional);
+    for (const callback of afterCommit) {
+      try {
+        callback();
+      } catch (err) {
+        this.logger.error({ err }, 'after-commit callback failed');
+      }
+    }
+    return result;
+  }
+}

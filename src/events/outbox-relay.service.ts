@@ -1,0 +1,151 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { UnitOfWork } from '../database/unit-of-work';
+import { EventPublisher } from './event-publisher';
+import { OutboxRepository } from './outbox.repository';
+
+export interface RelayStatus {
+  enabled: boolean;
+  redis: 'up' | 'down';
+  failing: boolean;
+  lastError?: string;
+  lastPublishedAt?: string;
+}
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/**
+ * Moves committed events from the outbox to BullMQ. Each batch is claimed, published and marked inside one
+ * transaction: if publishing fails the claim rolls back and the rows wait for the next try (with exponential
+ * backoff while Redis is down). A crash between publish and commit republishes the batch, and BullMQ drops the
+ * duplicates because the job id is the event id. Delivery is therefore at-least-once, deduplicated at the queue.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<void>;
+  private rerun = false;
+  private stopped = false;
+  private backoffMs = 0;
+  private lastError?: string;
+  private lastPublishedAt?: Date;
+  private lastPruneAt = 0;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly publisher: EventPublisher,
+    private readonly uow: UnitOfWork,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.events.relayEnabled) this.schedule(0);
+  }
+
+  /** Called after a transaction that recorded events commits: publish now rather than at the next poll. */
+  nudge(): void {
+    if (!this.config.events.relayEnabled || this.stopped || this.backoffMs > 0) return;
+    if (this.inFlight) {
+      this.rerun = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  status(): RelayStatus {
+    return {
+      enabled: this.config.events.relayEnabled,
+      redis: this.publisher.isReady() ? 'up' : 'down',
+      failing: this.backoffMs > 0,
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.lastPublishedAt ? { lastPublishedAt: this.lastPublishedAt.toISOString() } : {}),
+    };
+  }
+
+  /** Publishes everything pending now; resolves with the number of events published. Throws when Redis is down. */
+  async flush(): Promise<number> {
+    while (this.inFlight) await this.inFlight;
+    let total = 0;
+    for (;;) {
+      const published = await this.publishBatch();
+      total += published;
+      if (published < this.config.events.relayBatchSize) return total;
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.inFlight) await this.inFlight;
+    if (!this.config.events.relayEnabled || !this.publisher.isReady()) return;
+    // Drain what is pending so a graceful stop leaves nothing behind that Redis could have taken.
+    try {
+      const drained = await Promise.race([this.flush(), new Promise<number>((r) => setTimeout(() => r(-1), 10_000))]);
+      if (drained > 0) this.logger.log(`published ${drained} pending events before shutdown`);
+    } catch (err) {
+      this.logger.warn(`could not drain the outbox before shutdown: ${(err as Error).message}`);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.inFlight = this.tick().finally(() => {
+        this.inFlight = undefined;
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let next = this.config.events.relayIntervalMs;
+    try {
+      do {
+        this.rerun = false;
+        if (!this.publisher.isReady()) throw new Error('Redis is not connected');
+        while ((await this.publishBatch()) >= this.config.events.relayBatchSize && !this.stopped) {
+          // keep draining a backlog
+        }
+      } while (this.rerun && !this.stopped);
+      if (this.backoffMs > 0) this.logger.log('event relay recovered; publishing resumed');
+      this.backoffMs = 0;
+      this.lastError = undefined;
+      await this.pruneIfDue();
+    } catch (err) {
+      const first = this.backoffMs === 0;
+      this.backoffMs = Math.min(Math.max(this.backoffMs * 2, this.config.events.relayIntervalMs), this.config.events.relayMaxBackoffMs);
+      this.lastError = (err as Error).message;
+      if (first) this.logger.warn(`event relay paused: ${this.lastError}; retrying with backoff`);
+      next = this.backoffMs;
+    }
+    this.schedule(next);
+  }
+
+  private async publishBatch(): Promise<number> {
+    const published = await this.uow.run(
+      async () => {
+        const pending = await this.outbox.claimPending(this.config.events.relayBatchSize);
+        if (pending.length === 0) return 0;
+        await this.publisher.publish(pending.map((p) => p.event));
+        await this.outbox.markPublished(pending.map((p) => p.seq));
+        return pending.length;
+      },
+      // READ COMMITTED: the claim takes record locks only, never gap locks that would block new outbox inserts.
+      { isolation: 'READ COMMITTED' },
+    );
+    if (published > 0) this.lastPublishedAt = new Date();
+    return published;
+  }
+
+  private async pruneIfDue(): Promise<void> {
+    if (Date.now() - this.lastPruneAt < PRUNE_EVERY_MS) return;
+    this.lastPruneAt = Date.now();
+    const before = new Date(Date.now() - this.config.events.outboxRetentionSeconds * 1000);
+    const removed = await this.uow.run(() => this.outbox.prunePublished(before));
+    if (removed > 0) this.logger.log(`pruned ${removed} published outbox rows`);
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentitySchemaEntity } from './identity-schema.entity';
+import { SchemaController } from './schema.controller';
+import { SchemaRepository } from './schema.repository';
+import { SchemaService } from './schema.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([IdentitySchemaEntity])],
+  controllers: [SchemaController],
+  providers: [SchemaRepository, SchemaService],
+  exports: [SchemaService],
+})
+export class SchemaModule {}

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Session domain: routes, rules and storage arrive with their issue; the module exists so the layout is complete. */
+@Module({})
+export class SessionModule {}

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { Job, Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { RunningApp, startApp } from '../../src/app.factory';
+import { createTestDatabase, Dialect, TestDatabase } from './test-database';
+import { freePort } from './free-port';
+import type { CloudEvent } from '../../src/events/cloud-event';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestApp extends RunningApp {
+  config: AppConfig;
+  database: TestDatabase;
+  /** Stops the app; the database and the queue are kept for `reuse` and removed by `destroy`. */
+  stop(): Promise<void>;
+  /** Stops the app and removes its database and queue. */
+  destroy(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  dialect?: Dialect;
+  env?: Record<string, string>;
+  /** Start against an existing database (for restart tests). */
+  database?: TestDatabase;
+}
+
+/** Boots the real application on free loopback ports against a fresh database and its own event queue. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = options.database ?? (await createTestDatabase(options.dialect ?? 'mysql'));
+  const [publicPort, adminPort] = [await freePort(), await freePort()];
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PUBLIC_PORT: String(publicPort),
+    ADMIN_PORT: String(adminPort),
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    EVENTS_QUEUE: `test-events-${randomBytes(4).toString('hex')}`,
+    EVENTS_RELAY_INTERVAL_MS: '100',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  let running: RunningApp;
+  try {
+    running = await startApp(config, { logger: process.env.TEST_LOG_LEVEL !== undefined });
+  } catch (err) {
+    if (!options.database) await database.drop();
+    throw err;
+  }
+  return {
+    ...running,
+    config,
+    database,
+    stop: () => running.close(),
+    async destroy() {
+      await running.close();
+      await obliterateQueue(config.events.queue, config.redis.url);
+      await database.drop();
+    },
+  };
+}
+
+async function obliterateQueue(name: string, redisUrl: string): Promise<void> {
+  const connection = new IORedis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2000 });
+  const queue = new Queue(name, { connection });
+  queue.on('error', () => undefined);
+  try {
+    await Promise.race([queue.obliterate({ force: true }), new Promise((r) => setTimeout(r, 3000))]);
+  } catch {
+    // Redis may be gone in fault-injection tests; nothing to clean then.
+  } finally {
+    await queue.close().catch(() => undefined);
+    connection.disconnect();
+  }
+}
+
+/** Reads the jobs on an event queue, as a consumer would see them. */
+export class QueueReader {
+  private readonly connection: IORedis;
+  private readonly queue: Queue;
+
+  constructor(name: string, redisUrl = TEST_REDIS_URL) {
+    this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+    this.queue = new Queue(name, { connection: this.connection });
+    this.queue.on('error', () => undefined);
+  }
+
+  async jobs(): Promise<Array<Job<CloudEvent>>> {
+    return this.queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'paused']);
+  }
+
+  async events(): Promise<CloudEvent[]> {
+    return (await this.jobs()).map((j) => j.data).sort((a, b) => a.time.localeCompare(b.time));
+  }
+
+  /** Polls until `predicate(events)` holds or the time runs out; returns the last events seen. */
+  async waitFor(predicate: (events: CloudEvent[]) => boolean, timeoutMs = 15_000): Promise<CloudEvent[]> {
+    const deadline = Date.now() + timeoutMs;
+    let events = await this.events();
+    while (!predicate(events) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      events = await this.events();
+    }
+    return events;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    this.connection.disconnect();
+  }
+}
