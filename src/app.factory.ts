@@ -5,7 +5,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
+import { EventPublisher } from './events/event-publisher';
 import type { AppConfig } from './config/app-config';
 import { ApiError } from './common/errors/api-error';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
@@ -72,8 +74,23 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
 
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
-  await app.init();
+  try {
+    await app.init();
+  } catch (err) {
+    await releaseAfterFailedStart(app);
+    throw err;
+  }
   return app;
+}
+
+/**
+ * A failed start (bad schema, pending migrations) must not leave connections behind. Nest's `close()` refuses to run
+ * once `init()` has failed, so the two connections opened while the modules were created are closed here.
+ */
+async function releaseAfterFailedStart(app: NestFastifyApplication): Promise<void> {
+  await app.get(EventPublisher, { strict: false }).disconnect().catch(() => undefined);
+  const dataSource = app.get(DataSource, { strict: false });
+  if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
 }
 
 interface ValidationErrorLike {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config/app-config';
+import { PendingMigrationsError } from './database/database.module';
 import { SchemaConfigError } from './schema/schema.service';
 import { startApp } from './app.factory';
 
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof SchemaConfigError) {
+  if (err instanceof SchemaConfigError || err instanceof PendingMigrationsError) {
     console.error(`configuration error: ${err.message}`);
     process.exit(78);
   }

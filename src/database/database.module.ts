@@ -1,5 +1,5 @@
-import { Global, Inject, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { TypeOrmModule, InjectDataSource } from '@nestjs/typeorm';
+import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
@@ -7,6 +7,9 @@ import { dataSourceOptions } from './data-source-options';
 import { DatabaseProbe } from './database-probe';
 import { UnitOfWork } from './unit-of-work';
 
+export class PendingMigrationsError extends Error {}
+
+/** Modules that read or write tables at start import this module, so that its check runs before their hooks. */
 @Global()
 @Module({
   imports: [
@@ -15,7 +18,6 @@ import { UnitOfWork } from './unit-of-work';
       useFactory: (config: AppConfig) => ({
         ...dataSourceOptions(config.database),
         autoLoadEntities: true,
-        // Migrations run in DatabaseModule's own hook, before anything reads a table.
         migrationsRun: config.database.autoMigrate,
         migrationsTransactionMode: 'each' as const,
         logging: ['error' as const],
@@ -26,18 +28,18 @@ import { UnitOfWork } from './unit-of-work';
   providers: [UnitOfWork, DatabaseProbe],
   exports: [UnitOfWork, DatabaseProbe],
 })
-export class DatabaseModule implements OnApplicationBootstrap {
-  private readonly logger = new Logger('Database');
-
+export class DatabaseModule implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const pending = await this.dataSource.showMigrations();
-    const where = this.config.database.type === 'sqlite' ? `SQLite ${this.config.database.path}` : 'MySQL';
-    if (pending) this.logger.warn(`${where}: migrations are pending (DATABASE_AUTO_MIGRATE=false); run "npm run migration:run"`);
-    else this.logger.log(`${where}: schema is up to date`);
+  /** With DATABASE_AUTO_MIGRATE=false an out-of-date store stops the boot, before anything reads a table. */
+  async onModuleInit(): Promise<void> {
+    if (!this.config.database.autoMigrate && (await this.dataSource.showMigrations())) {
+      throw new PendingMigrationsError(
+        'DATABASE_AUTO_MIGRATE=false and the database has pending migrations: run "npm run migration:run" first',
+      );
+    }
   }
 }

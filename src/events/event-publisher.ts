@@ -1,30 +1,81 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import IORedis from 'ioredis';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
 import type { CloudEvent } from './cloud-event';
-import { REDIS_CONNECTION } from './redis.module';
+import { redactRedisUrl, redisConnectionOptions } from './redis-options';
 
 export const EVENT_QUEUES = Symbol('EVENT_QUEUES');
+export const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
 
-/** Puts events on every event queue as BullMQ jobs: job name = event type, job id = event id (deduplicates replays). */
+export function createRedisConnection(config: AppConfig): IORedis {
+  return new IORedis(redisConnectionOptions(config.redis.url));
+}
+
+/**
+ * Puts events on every event queue as BullMQ jobs: job name = event type, job id = event id (deduplicates replays).
+ * The queues share one connection, which this class owns: it reports Redis outages once, and closes the connection
+ * at shutdown in an order BullMQ survives (see `disconnect`).
+ */
 @Injectable()
 export class EventPublisher {
+  private readonly logger = new Logger('Redis');
+  private down = false;
+
   constructor(
     @Inject(EVENT_QUEUES) private readonly queues: Queue[],
     @Inject(REDIS_CONNECTION) private readonly redis: IORedis,
-  ) {}
-
-  isReady(): boolean {
-    return this.redis.status === 'ready';
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    // Without a listener, a queue's connection error would crash the process; Redis is optional, so log once.
+    for (const queue of queues) queue.on('error', (err: Error) => this.markDown(err));
+    redis.on('error', (err: Error) => this.markDown(err));
+    redis.on('ready', () => {
+      if (this.down) this.logger.log(`Redis reachable again at ${redactRedisUrl(this.config.redis.url)}`);
+      this.down = false;
+    });
   }
 
   get queueNames(): string[] {
     return this.queues.map((q) => q.name);
   }
 
+  isReady(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   async publish(events: CloudEvent[]): Promise<void> {
     if (events.length === 0) return;
     const jobs = events.map((event) => ({ name: event.type, data: event, opts: { jobId: event.id } }));
     await Promise.all(this.queues.map((queue) => queue.addBulk(jobs)));
+  }
+
+  /**
+   * Closes the shared connection before the queues close. A BullMQ queue drops its listeners when it closes; if its
+   * connection set-up failed after that, the error would be emitted with no listener and crash the process.
+   * So: while Redis is up, let the queues finish setting up and quit; while it is down, end the connection first,
+   * so the queues' pending set-up fails while they still listen.
+   */
+  async disconnect(): Promise<void> {
+    if (this.redis.status === 'end') return;
+    if (this.redis.status === 'ready') {
+      await Promise.race([
+        Promise.all(this.queues.map((q) => q.waitUntilReady().catch(() => undefined))),
+        new Promise((r) => setTimeout(r, 2_000)),
+      ]);
+      await this.redis.quit().catch(() => this.redis.disconnect());
+    } else {
+      this.redis.disconnect();
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+
+  private markDown(err: Error): void {
+    if (this.down) return;
+    this.down = true;
+    this.logger.warn(
+      `Redis unreachable at ${redactRedisUrl(this.config.redis.url)} (${err.message}); events wait in the outbox until it is back`,
+    );
   }
 }

@@ -1,16 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../database/database.module';
 import type { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { EVENT_QUEUES, EventPublisher } from './event-publisher';
+import { EVENT_QUEUES, EventPublisher, REDIS_CONNECTION } from './event-publisher';
+import { RedisConnectionModule } from './redis-connection.module';
 import { EventRecorder } from './event-recorder.service';
 import { OutboxEventEntity } from './outbox-event.entity';
 import { OutboxRelay } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
-import { REDIS_CONNECTION, RedisModule } from './redis.module';
+import IORedis from 'ioredis';
 
 /** Outbox, relay and BullMQ queues. Any module that changes data imports this to record its events. */
 @Module({})
@@ -21,11 +22,13 @@ export class EventsModule {
       module: EventsModule,
       global: true,
       imports: [
-        RedisModule,
+        DatabaseModule,
+        RedisConnectionModule,
         TypeOrmModule.forFeature([OutboxEventEntity]),
         BullModule.forRootAsync({
-          inject: [REDIS_CONNECTION, APP_CONFIG],
-          useFactory: (connection: IORedis, cfg: AppConfig) => ({
+          imports: [RedisConnectionModule],
+          inject: [APP_CONFIG, REDIS_CONNECTION],
+          useFactory: (cfg: AppConfig, connection: IORedis) => ({
             connection,
             defaultJobOptions: {
               // Completed jobs are kept this long; it bounds how long a replayed jobId is recognised and dropped.
@@ -44,11 +47,7 @@ export class EventsModule {
         {
           provide: EVENT_QUEUES,
           inject: queueNames.map((name) => getQueueToken(name)),
-          useFactory: (...queues: Queue[]) => {
-            // Connection errors are logged once by the Redis module; without a listener they would crash the process.
-            for (const queue of queues) queue.on('error', () => undefined);
-            return queues;
-          },
+          useFactory: (...queues: Queue[]) => queues,
         },
       ],
       exports: [EventRecorder, OutboxRelay, EventPublisher],

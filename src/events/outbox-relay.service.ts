@@ -27,6 +27,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private rerun = false;
+  private started = false;
   private stopped = false;
   private backoffMs = 0;
   private lastError?: string;
@@ -41,12 +42,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.events.relayEnabled) this.schedule(0);
+    this.started = this.config.events.relayEnabled;
+    if (this.started) this.schedule(0);
   }
 
   /** Called after a transaction that recorded events commits: publish now rather than at the next poll. */
   nudge(): void {
-    if (!this.config.events.relayEnabled || this.stopped || this.backoffMs > 0) return;
+    if (!this.started || this.stopped || this.backoffMs > 0) return;
     if (this.inFlight) {
       this.rerun = true;
       return;
@@ -79,14 +81,17 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.inFlight) await this.inFlight;
-    if (!this.config.events.relayEnabled || !this.publisher.isReady()) return;
-    // Drain what is pending so a graceful stop leaves nothing behind that Redis could have taken.
-    try {
-      const drained = await Promise.race([this.flush(), new Promise<number>((r) => setTimeout(() => r(-1), 10_000))]);
-      if (drained > 0) this.logger.log(`published ${drained} pending events before shutdown`);
-    } catch (err) {
-      this.logger.warn(`could not drain the outbox before shutdown: ${(err as Error).message}`);
+    // A start that failed half-way never relayed; there is nothing to drain then.
+    if (this.started && this.publisher.isReady()) {
+      // Drain what is pending so a graceful stop leaves nothing behind that Redis could have taken.
+      try {
+        const drained = await Promise.race([this.flush(), new Promise<number>((r) => setTimeout(() => r(-1), 10_000))]);
+        if (drained > 0) this.logger.log(`published ${drained} pending events before shutdown`);
+      } catch (err) {
+        this.logger.warn(`could not drain the outbox before shutdown: ${(err as Error).message}`);
+      }
     }
+    await this.publisher.disconnect();
   }
 
   private schedule(delayMs: number): void {

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../database/database.module';
 import { IdentitySchemaEntity } from './identity-schema.entity';
 import { SchemaController } from './schema.controller';
 import { SchemaRepository } from './schema.repository';
 import { SchemaService } from './schema.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([IdentitySchemaEntity])],
+  imports: [DatabaseModule, TypeOrmModule.forFeature([IdentitySchemaEntity])],
   controllers: [SchemaController],
   providers: [SchemaRepository, SchemaService],
   exports: [SchemaService],
