@@ -1,6 +1,5 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -9,9 +8,9 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { EventPublisher } from './events/event-publisher';
 import type { AppConfig } from './config/app-config';
-import { ApiError } from './common/errors/api-error';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
 import { installApiSurfaceHook } from './common/http/api-surface.hook';
+import { createValidationPipe } from './common/validation/validation-pipe';
 import { genRequestId } from './common/http/request-id';
 
 export interface RunningApp {
@@ -48,7 +47,6 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     abortOnError: false,
   });
   if (options.logger !== false) app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
   installApiSurfaceHook(fastify, {
@@ -58,19 +56,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   });
   // Nest routes Fastify's own errors (malformed JSON, body too large, bad media type) through this filter as well.
   app.useGlobalFilters(new ErrorEnvelopeFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) =>
-        ApiError.badRequest(
-          errors
-            .flatMap((e) => collectConstraints(e))
-            .join('; '),
-        ),
-    }),
-  );
+  app.useGlobalPipes(createValidationPipe());
 
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', yamlDocumentUrl: 'openapi.yaml' });
@@ -91,18 +77,6 @@ async function releaseAfterFailedStart(app: NestFastifyApplication): Promise<voi
   await app.get(EventPublisher, { strict: false }).disconnect().catch(() => undefined);
   const dataSource = app.get(DataSource, { strict: false });
   if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
-}
-
-interface ValidationErrorLike {
-  property: string;
-  constraints?: Record<string, string>;
-  children?: ValidationErrorLike[];
-}
-
-function collectConstraints(error: ValidationErrorLike, prefix = ''): string[] {
-  const path = prefix ? `${prefix}.${error.property}` : error.property;
-  const own = Object.values(error.constraints ?? {}).map((m) => m.replace(error.property, path));
-  return [...own, ...(error.children ?? []).flatMap((c) => collectConstraints(c, path))];
 }
 
 /**

@@ -17,6 +17,25 @@ async function main(): Promise<void> {
   }
   const running = await startApp(config);
   console.log(`public API on ${running.publicUrl}, admin API on ${running.adminUrl}`);
+
+  // Graceful stop: stop accepting requests, drain the event relay, close pools, then exit 0.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received, shutting down`);
+    const forced = setTimeout(() => process.exit(1), 25_000);
+    forced.unref();
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {

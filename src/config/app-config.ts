@@ -127,7 +127,8 @@ function parseSchemas(raw: string | undefined, defaultId: string): IdentitySchem
   const result = z.array(identitySchemaSource).min(1).safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ConfigError(`IDENTITY_SCHEMAS${issue.path.length ? '[' + issue.path.join('].') + ']' : ''}: ${issue.message}`);
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+    throw new ConfigError(`IDENTITY_SCHEMAS${where}: ${issue.message}`);
   }
   const ids = new Set<string>();
   for (const s of result.data) {

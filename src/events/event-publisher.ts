@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import IORedis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { withTimeout } from '../common/async/with-timeout';
 import type { CloudEvent } from './cloud-event';
 import { redactRedisUrl, redisConnectionOptions } from './redis-options';
 
@@ -59,11 +60,22 @@ export class EventPublisher {
    */
   async disconnect(): Promise<void> {
     if (this.redis.status === 'end') return;
+    if (this.redis.status === 'connecting' || this.redis.status === 'connect') {
+      // A handshake is in flight (ioredis's ready check): ending now would fail it with nobody listening.
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.redis.off('ready', done);
+          this.redis.off('end', done);
+          resolve();
+        };
+        const timer = setTimeout(done, 1_000);
+        this.redis.once('ready', done);
+        this.redis.once('end', done);
+      });
+    }
     if (this.redis.status === 'ready') {
-      await Promise.race([
-        Promise.all(this.queues.map((q) => q.waitUntilReady().catch(() => undefined))),
-        new Promise((r) => setTimeout(r, 2_000)),
-      ]);
+      await withTimeout(Promise.all(this.queues.map((q) => q.waitUntilReady().catch(() => undefined))), 2_000, undefined);
       await this.redis.quit().catch(() => this.redis.disconnect());
     } else {
       this.redis.disconnect();

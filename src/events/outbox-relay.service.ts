@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { withTimeout } from '../common/async/with-timeout';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventPublisher } from './event-publisher';
 import { OutboxRepository } from './outbox.repository';
@@ -85,7 +86,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.started && this.publisher.isReady()) {
       // Drain what is pending so a graceful stop leaves nothing behind that Redis could have taken.
       try {
-        const drained = await Promise.race([this.flush(), new Promise<number>((r) => setTimeout(() => r(-1), 10_000))]);
+        const drained = await withTimeout(this.flush(), 10_000, -1);
         if (drained > 0) this.logger.log(`published ${drained} pending events before shutdown`);
       } catch (err) {
         this.logger.warn(`could not drain the outbox before shutdown: ${(err as Error).message}`);

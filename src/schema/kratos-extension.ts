@@ -90,6 +90,9 @@ const validateExtension: SchemaValidateFunction = function kratosExtension(confi
   const errors: Array<{ keyword: string; message: string; params: Record<string, unknown> }> = [];
   const text = asText(data);
 
+  // Address channels need text; a non-string value already fails the schema's own `type`.
+  const isText = typeof data === 'string';
+
   for (const type of ['password', 'webauthn'] as const) {
     if (config.credentials?.[type]?.identifier) {
       const identifier = text.trim().toLowerCase();
@@ -98,7 +101,7 @@ const validateExtension: SchemaValidateFunction = function kratosExtension(confi
     }
   }
 
-  const verifyVia = config.verification?.via;
+  const verifyVia = isText ? config.verification?.via : undefined;
   if (verifyVia) {
     if (verifyVia === 'email') {
       if (!checkFormat('email', text.trim())) errors.push(formatError(text, 'email'));
@@ -109,7 +112,7 @@ const validateExtension: SchemaValidateFunction = function kratosExtension(confi
     }
   }
 
-  const recoverVia = config.recovery?.via;
+  const recoverVia = isText ? config.recovery?.via : undefined;
   if (recoverVia) {
     if (recoverVia === 'email') {
       if (!checkFormat('email', text.trim())) errors.push(formatError(text, 'email'));

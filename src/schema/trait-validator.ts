@@ -29,7 +29,7 @@ const TEL = /^\+?[0-9][0-9 ()./-]{4,30}$/;
 type AnyAjv = Ajv | Ajv2019 | Ajv2020;
 
 function createAjv(schema: Record<string, unknown>): AnyAjv {
-  const options = { strict: false, allErrors: true, validateFormats: true, validateSchema: true, addUsedSchema: false };
+  const options = { strict: false, allErrors: true, verbose: true, validateFormats: true, validateSchema: true, addUsedSchema: false };
   const draft = typeof schema.$schema === 'string' ? schema.$schema : '';
   let ajv: AnyAjv;
   if (draft.includes('2020-12')) ajv = new Ajv2020(options);
@@ -93,7 +93,10 @@ function kratosMessage(error: ErrorObject): string {
 /** Merges per-property `required` errors at one place into one line, as Kratos does ("missing properties: "a", "b""). */
 function toTraitErrors(errors: ErrorObject[]): TraitError[] {
   const out: TraitError[] = [];
-  for (const error of errors) {
+  // The extension's own format check repeats a schema `format` failure; keep the schema's, which Kratos reports.
+  const fromExtension = (e: ErrorObject) => e.schemaPath.endsWith(`/${KRATOS_EXTENSION_AJV_KEYWORD}`);
+  const ordered = [...errors.filter((e) => !fromExtension(e)), ...errors.filter(fromExtension)];
+  for (const error of ordered) {
     const instancePtr = `#${error.instancePath}`;
     const schemaPtr = error.schemaPath.replace(KRATOS_EXTENSION_AJV_KEYWORD, 'ory.sh~1kratos');
     if (error.keyword === 'required') {

@@ -6,6 +6,7 @@ import { RunningApp, startApp } from '../../src/app.factory';
 import { createTestDatabase, Dialect, TestDatabase } from './test-database';
 import { freePort } from './free-port';
 import type { CloudEvent } from '../../src/events/cloud-event';
+import { withTimeout } from '../../src/common/async/with-timeout';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -67,7 +68,7 @@ async function obliterateQueue(name: string, redisUrl: string): Promise<void> {
   const queue = new Queue(name, { connection });
   queue.on('error', () => undefined);
   try {
-    await Promise.race([queue.obliterate({ force: true }), new Promise((r) => setTimeout(r, 3000))]);
+    await withTimeout(queue.obliterate({ force: true }), 3000, undefined);
   } catch {
     // Redis may be gone in fault-injection tests; nothing to clean then.
   } finally {
