@@ -61,7 +61,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return {
       enabled: this.config.events.relayEnabled,
       redis: this.publisher.isReady() ? 'up' : 'down',
-      failing: this.backoffMs > 0,
+      failing: this.lastError !== undefined,
       ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(this.lastPublishedAt ? { lastPublishedAt: this.lastPublishedAt.toISOString() } : {}),
     };
@@ -108,27 +108,30 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async tick(): Promise<void> {
-    let next = this.config.events.relayIntervalMs;
+    // While Redis is down the publisher has already said so; wait, with backoff, without claiming anything.
+    if (!this.publisher.isReady()) return this.schedule(this.backOff());
     try {
       do {
         this.rerun = false;
-        if (!this.publisher.isReady()) throw new Error('Redis is not connected');
         while ((await this.publishBatch()) >= this.config.events.relayBatchSize && !this.stopped) {
           // keep draining a backlog
         }
       } while (this.rerun && !this.stopped);
-      if (this.backoffMs > 0) this.logger.log('event relay recovered; publishing resumed');
+      if (this.lastError) this.logger.log('event relay recovered; publishing resumed');
       this.backoffMs = 0;
       this.lastError = undefined;
       await this.pruneIfDue();
+      this.schedule(this.config.events.relayIntervalMs);
     } catch (err) {
-      const first = this.backoffMs === 0;
-      this.backoffMs = Math.min(Math.max(this.backoffMs * 2, this.config.events.relayIntervalMs), this.config.events.relayMaxBackoffMs);
+      if (!this.lastError) this.logger.warn(`event relay paused: ${(err as Error).message}; retrying with backoff`);
       this.lastError = (err as Error).message;
-      if (first) this.logger.warn(`event relay paused: ${this.lastError}; retrying with backoff`);
-      next = this.backoffMs;
+      this.schedule(this.backOff());
     }
-    this.schedule(next);
+  }
+
+  private backOff(): number {
+    this.backoffMs = Math.min(Math.max(this.backoffMs * 2, this.config.events.relayIntervalMs), this.config.events.relayMaxBackoffMs);
+    return this.backoffMs;
   }
 
   private async publishBatch(): Promise<number> {

@@ -90,7 +90,7 @@ const validateExtension: SchemaValidateFunction = function kratosExtension(confi
   const errors: Array<{ keyword: string; message: string; params: Record<string, unknown> }> = [];
   const text = asText(data);
 
-  // Address channels need text; a non-string value already fails the schema's own `type`.
+  // Addresses need text; a non-string value already fails the schema's own `type`.
   const isText = typeof data === 'string';
 
   for (const type of ['password', 'webauthn'] as const) {
@@ -101,27 +101,16 @@ const validateExtension: SchemaValidateFunction = function kratosExtension(confi
     }
   }
 
-  const verifyVia = isText ? config.verification?.via : undefined;
-  if (verifyVia) {
-    if (verifyVia === 'email') {
-      if (!checkFormat('email', text.trim())) errors.push(formatError(text, 'email'));
-      else pushUnique(derivations.verifiableAddresses, { value: text.trim().toLowerCase(), via: 'email' });
-    } else {
-      if (!checkFormat('tel', text.trim())) errors.push(formatError(text, 'tel'));
-      else pushUnique(derivations.verifiableAddresses, { value: text.trim(), via: verifyVia });
-    }
-  }
-
-  const recoverVia = isText ? config.recovery?.via : undefined;
-  if (recoverVia) {
-    if (recoverVia === 'email') {
-      if (!checkFormat('email', text.trim())) errors.push(formatError(text, 'email'));
-      else pushUnique(derivations.recoveryAddresses, { value: text.trim().toLowerCase(), via: 'email' });
-    } else {
-      if (!checkFormat('tel', text.trim())) errors.push(formatError(text, 'tel'));
-      else pushUnique(derivations.recoveryAddresses, { value: text.trim(), via: recoverVia });
-    }
-  }
+  /** Emails are lower-cased and must be emails; phone numbers must pass `tel` and keep their case. */
+  const addAddress = <V extends string>(list: Array<DerivedAddress<V>>, via: V | undefined): void => {
+    if (!via || !isText) return;
+    const value = text.trim();
+    const format = via === 'email' ? 'email' : 'tel';
+    if (!checkFormat(format, value)) errors.push(formatError(text, format));
+    else pushUnique(list, { value: format === 'email' ? value.toLowerCase() : value, via });
+  };
+  addAddress(derivations.verifiableAddresses, config.verification?.via);
+  addAddress(derivations.recoveryAddresses, config.recovery?.via);
 
   if (errors.length > 0) {
     (kratosExtension as SchemaValidateFunction).errors = errors.slice(0, 1);
