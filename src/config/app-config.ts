@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -60,6 +60,13 @@ const rawConfigSchema = z.object({
   EVENTS_KEEP_COMPLETED_SECONDS: positiveInt.default(7 * 24 * 3600),
   EVENTS_OUTBOX_RETENTION_SECONDS: positiveInt.default(7 * 24 * 3600),
 
+  HASHER_ALGORITHM: z.enum(['argon2id', 'bcrypt']).default('argon2id'),
+  HASHER_ARGON2_MEMORY_KIB: positiveInt.min(8).max(4 * 1024 * 1024).default(19 * 1024),
+  HASHER_ARGON2_ITERATIONS: positiveInt.max(100).default(2),
+  HASHER_ARGON2_PARALLELISM: positiveInt.max(64).default(1),
+  HASHER_BCRYPT_COST: positiveInt.min(4).max(31).default(12),
+  HASHER_CONCURRENCY: positiveInt.max(256).default(Math.max(availableParallelism(), 1)),
+
   IDENTITY_SCHEMAS: z.string().optional(),
   IDENTITY_DEFAULT_SCHEMA_ID: z.string().min(1).default('default'),
 });
@@ -103,6 +110,12 @@ export interface AppConfig {
     outboxRetentionSeconds: number;
   };
   identity: { schemas: IdentitySchemaSource[]; defaultSchemaId: string };
+  hasher: {
+    algorithm: 'argon2id' | 'bcrypt';
+    argon2: { memoryKiB: number; iterations: number; parallelism: number };
+    bcryptCost: number;
+    concurrency: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -217,6 +230,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     identity: {
       schemas: parseSchemas(raw.IDENTITY_SCHEMAS, raw.IDENTITY_DEFAULT_SCHEMA_ID),
       defaultSchemaId: raw.IDENTITY_DEFAULT_SCHEMA_ID,
+    },
+    hasher: {
+      algorithm: raw.HASHER_ALGORITHM,
+      argon2: {
+        memoryKiB: raw.HASHER_ARGON2_MEMORY_KIB,
+        iterations: raw.HASHER_ARGON2_ITERATIONS,
+        parallelism: raw.HASHER_ARGON2_PARALLELISM,
+      },
+      bcryptCost: raw.HASHER_BCRYPT_COST,
+      concurrency: raw.HASHER_CONCURRENCY,
     },
   };
 }

@@ -20,7 +20,7 @@ export class PendingMigrationsError extends Error {}
         autoLoadEntities: true,
         migrationsRun: config.database.autoMigrate,
         migrationsTransactionMode: 'each' as const,
-        logging: ['error' as const],
+        logging: false,
         retryAttempts: 0,
       }),
     }),

@@ -12,12 +12,15 @@ export interface CloudEvent<T = unknown> {
   datacontenttype: 'application/json';
   data: T;
   traceparent?: string;
+  /** CloudEvents extension attributes (lower-case alphanumeric names), e.g. `credentialtype`. */
+  [extension: string]: unknown;
 }
 
 export interface DomainEvent<T = unknown> {
   type: EventType;
   subject: string;
   data: T;
+  extensions?: Record<string, string>;
 }
 
 export function toCloudEvent<T>(event: DomainEvent<T>, source: string, now = new Date()): CloudEvent<T> {
@@ -29,6 +32,7 @@ export function toCloudEvent<T>(event: DomainEvent<T>, source: string, now = new
     subject: event.subject,
     time: now.toISOString(),
     datacontenttype: 'application/json',
+    ...event.extensions,
     data: event.data,
   };
 }

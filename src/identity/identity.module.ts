@@ -1,5 +1,26 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../database/database.module';
+import { SchemaModule } from '../schema/schema.module';
+import { PasswordHasher } from './credentials/password-hasher.service';
+import { RecoveryAddressEntity, VerifiableAddressEntity } from './entities/identity-address.entity';
+import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
+import { IdentityEntity } from './entities/identity.entity';
+import { IdentityBatchService } from './identity-batch.service';
+import { IdentityController } from './identity.controller';
+import { IdentityFactory } from './identity-factory';
+import { IdentityRepository } from './identity.repository';
+import { IdentityService } from './identity.service';
 
-/** Identity domain: routes, rules and storage arrive with their issue; the module exists so the layout is complete. */
-@Module({})
+/** Identities, their credentials (hashing and import formats) and addresses: the admin identity API. */
+@Module({
+  imports: [
+    DatabaseModule,
+    SchemaModule,
+    TypeOrmModule.forFeature([IdentityEntity, IdentityCredentialEntity, IdentityCredentialIdentifierEntity, VerifiableAddressEntity, RecoveryAddressEntity]),
+  ],
+  controllers: [IdentityController],
+  providers: [IdentityRepository, IdentityFactory, IdentityService, IdentityBatchService, PasswordHasher],
+  exports: [IdentityService, IdentityRepository, PasswordHasher],
+})
 export class IdentityModule {}

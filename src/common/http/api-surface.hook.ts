@@ -65,8 +65,12 @@ export function installApiSurfaceHook(fastify: FastifyInstance, options: ApiSurf
         return reject(request, reply, ApiError.notFound());
       }
     }
-    if (keyDigests.length > 0 && requiresAdminKey(url) && !adminKeyMatches(request.headers.authorization, keyDigests)) {
-      return reject(request, reply, ApiError.unauthorized('A valid admin API key is required: send "Authorization: Bearer <key>".'));
+    if (requiresAdminKey(url)) {
+      if (keyDigests.length > 0 && !adminKeyMatches(request.headers.authorization, keyDigests)) {
+        return reject(request, reply, ApiError.unauthorized('A valid admin API key is required: send "Authorization: Bearer <key>".'));
+      }
+      // As Kratos does for every admin route: admin answers must never be cached.
+      void reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
     }
     return undefined;
   });

@@ -3,6 +3,8 @@
  * with default 250 clamped to 1..1000, and a `Link` header computed from the total.
  */
 
+import { encodeQuery } from './query-string';
+
 export const DEFAULT_PER_PAGE = 250;
 export const MAX_PER_PAGE = 1000;
 
@@ -46,9 +48,17 @@ export function pageLinks(offset: number, itemsPerPage: number, total: number): 
   return [link('first', 0), link('next', offset + ipp), link('prev', offset - ipp), link('last', last)];
 }
 
-/** `Link` for page pagination with only `page` and `per_page` in the query (schemas, identity sessions). */
-export function pageLinkHeader(baseUrl: string, request: PageRequest, total: number): string {
+/**
+ * `Link` for page pagination: each link sets `page` and `per_page` on `baseUrl`, keeping `otherParams` (keys sorted,
+ * as Go encodes them). Schemas use an absolute base and no other parameters; identities the request's path and query.
+ */
+export function pageLinkHeader(baseUrl: string, request: PageRequest, total: number, otherParams = new Map<string, string[]>()): string {
   return pageLinks(request.page * request.perPage, request.perPage, total)
-    .map((l) => `<${baseUrl}?page=${Math.floor(l.offset / l.itemsPerPage) || 0}&per_page=${l.itemsPerPage}>; rel="${l.rel}"`)
+    .map((l) => {
+      const params = new Map(otherParams);
+      params.set('page', [String(Math.floor(l.offset / l.itemsPerPage) || 0)]);
+      params.set('per_page', [String(l.itemsPerPage)]);
+      return `<${baseUrl}?${encodeQuery(params)}>; rel="${l.rel}"`;
+    })
     .join(',');
 }

@@ -10,7 +10,17 @@ import { md5Crypt, shaCrypt } from './crypt3';
  * parser (structure and the bounds Kratos enforces on costly parameters) and a verifier.
  */
 
-export class HashFormatError extends Error {}
+/** Why an imported hash was refused: no known format, a malformed body, or costly parameters out of bounds. */
+export type HashProblem = 'unknown' | 'malformed' | 'bounds';
+
+export class HashFormatError extends Error {
+  constructor(
+    readonly problem: HashProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface HashFormat {
   name: string;
@@ -25,16 +35,17 @@ const scryptAsync = promisify(scrypt) as (password: string | Buffer, salt: Buffe
 
 /** Bounds on costly parameters, as Kratos enforces them at import (a hash outside them could stall logins). */
 export const HASH_BOUNDS = {
-  bcryptCost: { min: 4, max: 31 },
+  bcryptCost: 15,
   argon2: { memoryKiB: 1024 * 1024, iterations: 10, parallelism: 16, keyLength: 1024 },
   pbkdf2Iterations: 10_000_000,
-  scrypt: { n: 2 ** 20, r: 32, p: 16 },
-  firescrypt: { log2n: 20, r: 32, p: 16 },
+  scrypt: { n: 2 ** 17, r: 8, p: 10 },
+  firescrypt: { log2n: 17, r: 8, p: 10 },
+  /** Kratos does not bound sha-crypt rounds; one million keeps the slowest login near a second. */
   shaCryptRounds: 1_000_000,
 } as const;
 
 function fail(format: string, why: string): never {
-  throw new HashFormatError(`The imported ${format} hash is malformed: ${why}`);
+  throw new HashFormatError('malformed', `${format}: ${why}`);
 }
 
 function equal(a: Buffer, b: Buffer): boolean {
@@ -66,7 +77,7 @@ function params(format: string, text: string, keys: string[]): Record<string, nu
 }
 
 function within(format: string, value: number, max: number, what: string, min = 1): void {
-  if (value < min || value > max) fail(format, `${what}=${value} is outside ${min}..${max}`);
+  if (value < min || value > max) throw new HashFormatError('bounds', `${format}: ${what}=${value} is outside ${min}..${max}`);
 }
 
 // --- md5-crypt ------------------------------------------------------------------------------------------
@@ -89,8 +100,8 @@ const bcryptFormat: HashFormat = {
   matches: (h) => /^\$2[abzy]?\$/.test(h),
   check(h) {
     const m = /^\$2[abzy]?\$(\d\d)\$[./A-Za-z0-9]{53}$/.exec(h);
-    if (!m) fail('bcrypt', 'expected $2a$<cost>$<53 characters>');
-    within('bcrypt', Number(m[1]), HASH_BOUNDS.bcryptCost.max, 'cost', HASH_BOUNDS.bcryptCost.min);
+    if (!m || Number(m[1]) < 4 || Number(m[1]) > 31) fail('bcrypt', 'expected $2a$<cost 04..31>$<53 characters>');
+    within('bcrypt', Number(m[1]), HASH_BOUNDS.bcryptCost, 'cost', 4);
   },
   // bcrypt compares only the first 72 bytes, as every implementation does.
   verify: (password, h) => bcryptVerify(password, h.replace(/^\$2z\$/, '$2a$')),
@@ -260,7 +271,7 @@ const firescryptFormat: HashFormat = {
     const parts = h.split('$');
     if (parts.length !== 7) fail('firescrypt', 'expected $firescrypt$ln=<n>,r=<n>,p=<n>$<salt>$<hash>$<salt separator>$<signer key>');
     const p = params('firescrypt', parts[2], ['ln', 'r', 'p']);
-    within('firescrypt', p.ln, HASH_BOUNDS.firescrypt.log2n, 'ln');
+    within('firescrypt', p.ln, HASH_BOUNDS.firescrypt.log2n, 'ln', 0);
     within('firescrypt', p.r, HASH_BOUNDS.firescrypt.r, 'r');
     within('firescrypt', p.p, HASH_BOUNDS.firescrypt.p, 'p');
     for (const [i, what] of [[3, 'salt'], [4, 'hash'], [5, 'salt separator'], [6, 'signer key']] as const) b64('firescrypt', parts[i], what);
@@ -353,8 +364,13 @@ export const HASH_FORMATS: HashFormat[] = [
   hmacFormat,
 ];
 
-export const UNKNOWN_HASH_FORMAT =
-  'The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2';
+/** Kratos's reasons for refusing an imported hash, by problem. */
+export const HASH_IMPORT_REASONS: Record<HashProblem, string> = {
+  unknown: 'The imported password does not match any known hash format.',
+  malformed: 'The imported password hash could not be parsed.',
+  bounds:
+    'The imported password hash declares cost parameters that exceed the bounds enforced by Ory. Re-hash the password with a more conservative configuration before importing.',
+};
 
 export function detectHashFormat(hash: string): HashFormat | undefined {
   return HASH_FORMATS.find((f) => f.matches(hash));
@@ -363,7 +379,7 @@ export function detectHashFormat(hash: string): HashFormat | undefined {
 /** Checks an imported hash: a known format, well formed, within bounds. Throws HashFormatError with the reason. */
 export function checkImportedHash(hash: string): HashFormat {
   const format = detectHashFormat(hash);
-  if (!format) throw new HashFormatError(UNKNOWN_HASH_FORMAT);
+  if (!format) throw new HashFormatError('unknown', 'no known hash format matches');
   format.check(hash);
   return format;
 }

@@ -1,0 +1,121 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** Response shapes, for the OpenAPI document only (the mapper writes the JSON). */
+
+export class IdentityCredentials {
+  @ApiPropertyOptional({ enum: ['password', 'oidc', 'totp', 'webauthn', 'lookup_secret', 'code', 'passkey', 'saml'] })
+  type?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  identifiers?: string[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Only with include_credential' })
+  config?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ format: 'int64' })
+  version?: number;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  created_at?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  updated_at?: string;
+}
+
+export class VerifiableIdentityAddress {
+  @ApiPropertyOptional({ format: 'uuid' })
+  id?: string;
+
+  @ApiProperty()
+  value!: string;
+
+  @ApiProperty()
+  verified!: boolean;
+
+  @ApiProperty({ example: 'email' })
+  via!: string;
+
+  @ApiProperty({ example: 'pending' })
+  status!: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  verified_at?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  created_at?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  updated_at?: string;
+}
+
+export class RecoveryIdentityAddress {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  value!: string;
+
+  @ApiProperty({ example: 'email' })
+  via!: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  created_at?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  updated_at?: string;
+}
+
+export class IdentityResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { $ref: '#/components/schemas/IdentityCredentials' } })
+  credentials?: Record<string, IdentityCredentials>;
+
+  @ApiProperty()
+  schema_id!: string;
+
+  @ApiProperty()
+  schema_url!: string;
+
+  @ApiPropertyOptional({ enum: ['active', 'inactive'] })
+  state?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', nullable: true })
+  state_changed_at?: string | null;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
+  traits!: unknown;
+
+  @ApiPropertyOptional({ type: VerifiableIdentityAddress, isArray: true })
+  verifiable_addresses?: VerifiableIdentityAddress[];
+
+  @ApiPropertyOptional({ type: RecoveryIdentityAddress, isArray: true })
+  recovery_addresses?: RecoveryIdentityAddress[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  metadata_public?: unknown;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  metadata_admin?: unknown;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  created_at?: string;
+
+  @ApiPropertyOptional({ format: 'date-time' })
+  updated_at?: string;
+}
+
+export class JsonPatchOperation {
+  @ApiProperty({ enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'], description: 'Only add, remove and replace are applied' })
+  op!: string;
+
+  @ApiProperty({ example: '/traits/email' })
+  path!: string;
+
+  @ApiPropertyOptional({ description: 'The value to add or replace with' })
+  value?: unknown;
+
+  @ApiPropertyOptional()
+  from?: string;
+}

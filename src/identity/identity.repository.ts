@@ -1,0 +1,257 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, EntityTarget, In, ObjectLiteral } from 'typeorm';
+import { UnitOfWork } from '../database/unit-of-work';
+import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
+import { RecoveryAddressEntity, VerifiableAddressEntity } from './entities/identity-address.entity';
+import { IdentityEntity } from './entities/identity.entity';
+import { randomUUID } from 'node:crypto';
+import type { Credential, CredentialType, Identity, IdentityState } from './identity.model';
+
+/** Rows per multi-row INSERT: small enough for any packet limit and SQLite's variable limit, large enough to be fast. */
+const INSERT_CHUNK = 500;
+
+export interface LoadOptions {
+  credentials: boolean;
+  /** Lock the identity row for the rest of the transaction (PATCH reads, changes and writes atomically). */
+  lock?: boolean;
+}
+
+export interface ListFilter {
+  ids?: string[];
+  /** Identities with a password, webauthn, code, OIDC or SAML identifier starting with this (Kratos's preview filter). */
+  identifierPrefix?: string;
+}
+
+function parseJson(text: string | null): unknown {
+  return text === null ? null : (JSON.parse(text) as unknown);
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/**
+ * The only code that reads and writes identities. Every read costs a fixed number of queries whatever the number of
+ * identities (one per table, with `IN (...)`), and writes use multi-row INSERTs.
+ */
+@Injectable()
+export class IdentityRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  private get manager(): EntityManager {
+    return this.uow.manager();
+  }
+
+  private async insertRows<T extends ObjectLiteral>(target: EntityTarget<T>, rows: T[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await this.manager.createQueryBuilder().insert().into(target).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+    }
+  }
+
+  async insert(identities: Identity[]): Promise<void> {
+    if (identities.length === 0) return;
+    await this.insertRows(IdentityEntity, identities.map(toIdentityRow));
+    await this.insertChildren(identities);
+  }
+
+  /** Replaces an identity's row and all its child rows (credentials, identifiers, addresses keep their ids). */
+  async replace(identity: Identity): Promise<void> {
+    const { id, ...row } = toIdentityRow(identity);
+    await this.manager.update(IdentityEntity, { id }, row);
+    await this.deleteChildren([identity.id]);
+    await this.insertChildren([identity]);
+  }
+
+  private async deleteChildren(ids: string[]): Promise<void> {
+    await this.manager.delete(IdentityCredentialIdentifierEntity, { identityId: In(ids) });
+    await this.manager.delete(IdentityCredentialEntity, { identityId: In(ids) });
+    await this.manager.delete(VerifiableAddressEntity, { identityId: In(ids) });
+    await this.manager.delete(RecoveryAddressEntity, { identityId: In(ids) });
+  }
+
+  private async insertChildren(identities: Identity[]): Promise<void> {
+    const credentials: IdentityCredentialEntity[] = [];
+    const identifiers: IdentityCredentialIdentifierEntity[] = [];
+    const verifiable: VerifiableAddressEntity[] = [];
+    const recovery: RecoveryAddressEntity[] = [];
+    for (const identity of identities) {
+      for (const c of identity.credentials) {
+        credentials.push({
+          id: c.id,
+          identityId: identity.id,
+          type: c.type,
+          config: JSON.stringify(c.config),
+          version: c.version,
+          createdAt: c.createdAt,
+          updatedAt: c.updatedAt,
+        });
+        for (const identifier of c.identifiers) {
+          identifiers.push({
+            id: randomUUID(),
+            identityId: identity.id,
+            credentialId: c.id,
+            type: c.type,
+            identifier,
+            createdAt: c.createdAt,
+            updatedAt: c.updatedAt,
+          });
+        }
+      }
+      for (const a of identity.verifiableAddresses) verifiable.push({ ...a, identityId: identity.id });
+      for (const a of identity.recoveryAddresses) recovery.push({ ...a, identityId: identity.id });
+    }
+    await this.insertRows(IdentityCredentialEntity, credentials);
+    await this.insertRows(IdentityCredentialIdentifierEntity, identifiers);
+    await this.insertRows(VerifiableAddressEntity, verifiable);
+    await this.insertRows(RecoveryAddressEntity, recovery);
+  }
+
+  async findById(id: string, options: LoadOptions): Promise<Identity | null> {
+    let query = this.manager.createQueryBuilder(IdentityEntity, 'i').where('i.id = :id', { id });
+    if (options.lock && this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    const row = await query.getOne();
+    if (!row) return null;
+    const [identity] = await this.hydrate([row], options.credentials);
+    return identity;
+  }
+
+  /** Keyset page: identities with an id greater than `afterId`, in id order. */
+  async listAfter(afterId: string, limit: number, filter: ListFilter, credentials: boolean): Promise<Identity[]> {
+    const rows = await this.filtered(filter).andWhere('i.id > :afterId', { afterId }).orderBy('i.id', 'ASC').limit(limit).getMany();
+    return this.hydrate(rows, credentials);
+  }
+
+  /** Offset page (Kratos's legacy `page`/`per_page`), in id order. */
+  async listOffset(offset: number, limit: number, filter: ListFilter, credentials: boolean): Promise<Identity[]> {
+    const rows = await this.filtered(filter).orderBy('i.id', 'ASC').offset(offset).limit(limit).getMany();
+    return this.hydrate(rows, credentials);
+  }
+
+  private filtered(filter: ListFilter) {
+    let query = this.manager.createQueryBuilder(IdentityEntity, 'i').where('1 = 1');
+    if (filter.ids) query = query.andWhere('i.id IN (:...ids)', { ids: filter.ids });
+    if (filter.identifierPrefix !== undefined) {
+      // "!" as the LIKE escape character reads the same in MySQL and SQLite (a backslash does not).
+      const escaped = filter.identifierPrefix.replace(/[!%_]/g, (c) => `!${c}`);
+      query = query.andWhere(
+        `i.id IN (SELECT ici.identity_id FROM identity_credential_identifiers ici WHERE ici.type IN ('password', 'webauthn', 'code', 'oidc', 'saml') AND ici.identifier LIKE :prefix ESCAPE '!')`,
+        { prefix: `${escaped}%` },
+      );
+    }
+    return query;
+  }
+
+  async count(): Promise<number> {
+    return this.manager.count(IdentityEntity);
+  }
+
+  /** The identity that has `identifier` among the credentials of the given types. */
+  async findIdByIdentifier(identifier: string, types: CredentialType[]): Promise<string | null> {
+    const row = await this.manager.findOne(IdentityCredentialIdentifierEntity, {
+      select: { identityId: true },
+      where: { identifier, type: In(types) },
+    });
+    return row?.identityId ?? null;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.manager.delete(IdentityEntity, { id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Which of the given `type:identifier` pairs are already taken. */
+  async takenIdentifiers(pairs: Array<{ type: string; identifier: string }>): Promise<Set<string>> {
+    const taken = new Set<string>();
+    const byType = groupBy(pairs, (p) => p.type, (p) => p.identifier);
+    for (const [type, values] of byType) {
+      for (const chunk of chunks(values, INSERT_CHUNK)) {
+        const rows = await this.manager.find(IdentityCredentialIdentifierEntity, { select: { type: true, identifier: true }, where: { type, identifier: In(chunk) } });
+        for (const r of rows) taken.add(`${r.type}:${r.identifier}`);
+      }
+    }
+    return taken;
+  }
+
+  /** Which of the given `via:value` addresses are already taken, per address kind. */
+  async takenAddresses(kind: 'verifiable' | 'recovery', pairs: Array<{ via: string; value: string }>): Promise<Set<string>> {
+    const target = kind === 'verifiable' ? VerifiableAddressEntity : RecoveryAddressEntity;
+    const taken = new Set<string>();
+    for (const [via, values] of groupBy(pairs, (p) => p.via, (p) => p.value)) {
+      for (const chunk of chunks(values, INSERT_CHUNK)) {
+        const rows = await this.manager.find(target, { select: { via: true, value: true }, where: { via, value: In(chunk) } });
+        for (const r of rows) taken.add(`${r.via}:${r.value}`);
+      }
+    }
+    return taken;
+  }
+
+  private async hydrate(rows: IdentityEntity[], withCredentials: boolean): Promise<Identity[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [verifiable, recovery, credentials, identifiers] = await Promise.all([
+      this.manager.find(VerifiableAddressEntity, { where: { identityId: In(ids) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      this.manager.find(RecoveryAddressEntity, { where: { identityId: In(ids) }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      withCredentials ? this.manager.find(IdentityCredentialEntity, { where: { identityId: In(ids) } }) : Promise.resolve([]),
+      withCredentials
+        ? this.manager.find(IdentityCredentialIdentifierEntity, { where: { identityId: In(ids) }, order: { createdAt: 'ASC', identifier: 'ASC' } })
+        : Promise.resolve([]),
+    ]);
+    const identifiersByCredential = groupBy(identifiers, (i) => i.credentialId, (i) => i.identifier);
+    const credentialsByIdentity = groupBy(credentials, (c) => c.identityId, (c): Credential => ({
+      id: c.id,
+      type: c.type as CredentialType,
+      identifiers: identifiersByCredential.get(c.id) ?? [],
+      config: JSON.parse(c.config) as Record<string, unknown>,
+      version: c.version,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+    }));
+    const verifiableByIdentity = groupBy(verifiable, (a) => a.identityId, ({ identityId: _, ...a }) => ({ ...a, verified: Boolean(a.verified) }));
+    const recoveryByIdentity = groupBy(recovery, (a) => a.identityId, ({ identityId: _, ...a }) => a);
+    return rows.map((r) => ({
+      id: r.id,
+      schemaId: r.schemaId,
+      state: r.state as IdentityState,
+      stateChangedAt: r.stateChangedAt,
+      traits: parseJson(r.traits),
+      metadataPublic: parseJson(r.metadataPublic),
+      metadataAdmin: parseJson(r.metadataAdmin),
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      credentials: (credentialsByIdentity.get(r.id) ?? []).sort((a, b) => a.type.localeCompare(b.type)),
+      verifiableAddresses: verifiableByIdentity.get(r.id) ?? [],
+      recoveryAddresses: recoveryByIdentity.get(r.id) ?? [],
+    }));
+  }
+}
+
+function toIdentityRow(identity: Identity): IdentityEntity {
+  return {
+    id: identity.id,
+    schemaId: identity.schemaId,
+    state: identity.state,
+    stateChangedAt: identity.stateChangedAt,
+    traits: JSON.stringify(identity.traits ?? null),
+    metadataPublic: jsonOrNull(identity.metadataPublic),
+    metadataAdmin: jsonOrNull(identity.metadataAdmin),
+    createdAt: identity.createdAt,
+    updatedAt: identity.updatedAt,
+  };
+}
+
+function groupBy<T, V>(items: T[], key: (item: T) => string, value: (item: T) => V): Map<string, V[]> {
+  const map = new Map<string, V[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(value(item));
+    else map.set(k, [value(item)]);
+  }
+  return map;
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
