@@ -1,8 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** An address that can be verified (email, phone); unique per (via, value) across all identities. */
-@Entity({ name: 'identity_verifiable_addresses' })
-export class VerifiableAddressEntity {
+/** The columns both kinds of address share; each kind is unique per (via, value) across all identities. */
+abstract class IdentityAddressColumns {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
@@ -15,6 +14,16 @@ export class VerifiableAddressEntity {
   @Column({ type: 'varchar', length: 255 })
   value!: string;
 
+  @Column({ name: 'created_at', type: 'datetime', precision: 6 })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'datetime', precision: 6 })
+  updatedAt!: Date;
+}
+
+/** An address that can be verified (email, phone). */
+@Entity({ name: 'identity_verifiable_addresses' })
+export class VerifiableAddressEntity extends IdentityAddressColumns {
   @Column({ type: 'boolean' })
   verified!: boolean;
 
@@ -23,32 +32,8 @@ export class VerifiableAddressEntity {
 
   @Column({ name: 'verified_at', type: 'datetime', precision: 6, nullable: true })
   verifiedAt!: Date | null;
-
-  @Column({ name: 'created_at', type: 'datetime', precision: 6 })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'datetime', precision: 6 })
-  updatedAt!: Date;
 }
 
-/** An address account recovery can be sent to; unique per (via, value) across all identities. */
+/** An address account recovery can be sent to. */
 @Entity({ name: 'identity_recovery_addresses' })
-export class RecoveryAddressEntity {
-  @PrimaryColumn({ type: 'varchar', length: 36 })
-  id!: string;
-
-  @Column({ name: 'identity_id', type: 'varchar', length: 36 })
-  identityId!: string;
-
-  @Column({ type: 'varchar', length: 16 })
-  via!: string;
-
-  @Column({ type: 'varchar', length: 255 })
-  value!: string;
-
-  @Column({ name: 'created_at', type: 'datetime', precision: 6 })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'datetime', precision: 6 })
-  updatedAt!: Date;
-}
+export class RecoveryAddressEntity extends IdentityAddressColumns {}
