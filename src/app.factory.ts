@@ -42,6 +42,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     // Kratos (Go) reads headers up to 1 MiB; Node's 16 KiB default would refuse a list filtered by 500 ids.
     serverFactory: (handler: RequestListener) => createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
     bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
     genReqId: genRequestId,
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },

@@ -3,6 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseGoDuration } from '../common/duration/go-duration';
 
 /** Where the bundled quickstart schema lives, both under ts-jest (src/) and after `nest build` (dist/). */
 export const BUNDLED_DEFAULT_SCHEMA_PATH = join(__dirname, '..', 'schema', 'bundled', 'quickstart-email-password.schema.json');
@@ -20,6 +21,18 @@ const databaseUrl = z
   .refine((v) => /^(mysql|mariadb):\/\/.+/.test(v) || /^sqlite:(\/\/.+|:memory:)$/.test(v), {
     message: 'must be mysql://user:pass@host:port/db, sqlite://path or sqlite::memory:',
   });
+
+/** A Go duration ("15m", "1h30m") as Kratos configures lifespans; parsed to milliseconds. */
+function goDuration(name: string) {
+  return z.string().transform((value, ctx) => {
+    const ms = parseGoDuration(value);
+    if (ms === undefined || ms <= 0) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must be a positive Go duration such as 30m or 24h` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
 
 const httpUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), { message: 'must be an http(s) URL' });
 
@@ -67,6 +80,12 @@ const rawConfigSchema = z.object({
   HASHER_BCRYPT_COST: positiveInt.min(4).max(31).default(12),
   HASHER_CONCURRENCY: positiveInt.max(256).default(Math.max(availableParallelism(), 1)),
 
+  SESSION_LIFESPAN: goDuration('SESSION_LIFESPAN').default('24h'),
+  SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('ory_kratos_session'),
+  SELFSERVICE_FLOW_LIFESPAN: goDuration('SELFSERVICE_FLOW_LIFESPAN').default('1h'),
+  PASSWORD_MIN_LENGTH: positiveInt.max(1024).default(8),
+  TRUST_PROXY: booleanFlag.default('false'),
+
   IDENTITY_SCHEMAS: z.string().optional(),
   IDENTITY_DEFAULT_SCHEMA_ID: z.string().min(1).default('default'),
 });
@@ -94,6 +113,8 @@ export interface AppConfig {
     publicBaseUrl: string;
     adminBaseUrl: string;
     bodyLimitBytes: number;
+    /** Take the client address from X-Forwarded-For (behind a load balancer or mesh sidecar). */
+    trustProxy: boolean;
   };
   adminApiKeys: string[];
   log: { level: RawConfig['LOG_LEVEL'] };
@@ -110,6 +131,8 @@ export interface AppConfig {
     outboxRetentionSeconds: number;
   };
   identity: { schemas: IdentitySchemaSource[]; defaultSchemaId: string };
+  session: { lifespanMs: number; cookieName: string };
+  selfService: { flowLifespanMs: number; passwordMinLength: number };
   hasher: {
     algorithm: 'argon2id' | 'bcrypt';
     argon2: { memoryKiB: number; iterations: number; parallelism: number };
@@ -208,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       publicBaseUrl,
       adminBaseUrl,
       bodyLimitBytes: raw.BODY_LIMIT_BYTES,
+      trustProxy: raw.TRUST_PROXY,
     },
     adminApiKeys,
     log: { level: raw.LOG_LEVEL },
@@ -231,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       schemas: parseSchemas(raw.IDENTITY_SCHEMAS, raw.IDENTITY_DEFAULT_SCHEMA_ID),
       defaultSchemaId: raw.IDENTITY_DEFAULT_SCHEMA_ID,
     },
+    session: { lifespanMs: raw.SESSION_LIFESPAN, cookieName: raw.SESSION_COOKIE_NAME },
+    selfService: { flowLifespanMs: raw.SELFSERVICE_FLOW_LIFESPAN, passwordMinLength: raw.PASSWORD_MIN_LENGTH },
     hasher: {
       algorithm: raw.HASHER_ALGORITHM,
       argon2: {

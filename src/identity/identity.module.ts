@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
 import { SchemaModule } from '../schema/schema.module';
+import { SessionStoreModule } from '../session/session-store.module';
 import { PasswordHasher } from './credentials/password-hasher.service';
 import { RecoveryAddressEntity, VerifiableAddressEntity } from './entities/identity-address.entity';
 import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
@@ -17,6 +18,7 @@ import { IdentityService } from './identity.service';
   imports: [
     DatabaseModule,
     SchemaModule,
+    SessionStoreModule,
     TypeOrmModule.forFeature([IdentityEntity, IdentityCredentialEntity, IdentityCredentialIdentifierEntity, VerifiableAddressEntity, RecoveryAddressEntity]),
   ],
   controllers: [IdentityController],

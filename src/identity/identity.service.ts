@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../database/database-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorder } from '../events/event-recorder.service';
 import { SchemaService } from '../schema/schema.service';
+import { SessionLifecycle } from '../session/session-lifecycle.service';
 import type { CreateIdentityBody, UpdateIdentityBody } from './dto/create-identity.dto';
 import { IdentityDraft, IdentityFactory, INVALID_STATE_REASON } from './identity-factory';
 import { ADMIN_VIEW, IdentityView, toIdentityJson } from './identity.mapper';
@@ -46,6 +47,7 @@ export class IdentityService {
     private readonly schemas: SchemaService,
     private readonly uow: UnitOfWork,
     private readonly events: EventRecorder,
+    private readonly sessions: SessionLifecycle,
   ) {}
 
   toJson(identity: Identity, view: IdentityView): Record<string, unknown> {
@@ -157,7 +159,7 @@ export class IdentityService {
         verifiableCandidates: existing.verifiableAddresses,
         recoveryCandidates: existing.recoveryAddresses,
       };
-      return this.save(await this.factory.applyTraits(draft, now));
+      return this.save(await this.factory.applyTraits(draft, now), existing);
     });
   }
 
@@ -196,14 +198,16 @@ export class IdentityService {
           this.factory.importedRecovery(a, now, new Set(ownRecovery.keys()), ownRecovery.get(String(a.id))),
         ),
       };
-      return this.save(await this.factory.applyTraits(draft, now));
+      return this.save(await this.factory.applyTraits(draft, now), existing);
     });
   }
 
   async delete(id: string): Promise<void> {
     await this.uow.run(async () => {
       const existing = await this.identities.findById(id, { credentials: true, lock: true });
-      if (!existing || !(await this.identities.delete(id))) throw ApiError.noRows();
+      if (!existing) throw ApiError.noRows();
+      await this.sessions.revokeAllForIdentity(id, 'identity_deleted', { remove: true });
+      if (!(await this.identities.delete(id))) throw ApiError.noRows();
       await this.events.record({ type: 'identity.deleted', subject: id, data: this.eventData(existing) });
     });
   }
@@ -264,9 +268,13 @@ export class IdentityService {
     }
   }
 
-  private async save(identity: Identity): Promise<Identity> {
+  /** Stores a changed identity; deactivating it ends its sessions in the same transaction. */
+  private async save(identity: Identity, previous: Identity): Promise<Identity> {
     await this.identities.replace(identity);
     await this.events.record({ type: 'identity.updated', subject: identity.id, data: this.eventData(identity) });
+    if (previous.state === 'active' && identity.state === 'inactive') {
+      await this.sessions.revokeAllForIdentity(identity.id, 'identity_deactivated');
+    }
     return identity;
   }
 

@@ -1,0 +1,41 @@
+import { formatTime } from '../common/time/rfc3339';
+import { isLive, Session, SessionDevice } from './session.model';
+
+export interface SessionView {
+  /** The identity JSON to embed (admin or public form), or null when not expanded. */
+  identity: Record<string, unknown> | null;
+  /** Whether the identity (when embedded) is active; an inactive identity makes the session inactive. */
+  identityActive?: boolean;
+  /** Devices listed, or `null` where Kratos writes null for unexpanded devices (lists). */
+  devices: 'list' | 'null';
+}
+
+function deviceJson(d: SessionDevice): Record<string, unknown> {
+  return { id: d.id, ip_address: d.ipAddress, user_agent: d.userAgent, location: d.location ?? '' };
+}
+
+/** Kratos's session JSON; `active` is computed as Kratos computes it when marshalling. */
+export function toSessionJson(session: Session, view: SessionView, now = new Date()): Record<string, unknown> {
+  return {
+    id: session.id,
+    active: isLive(session, now) && view.identityActive !== false,
+    expires_at: formatTime(session.expiresAt),
+    authenticated_at: formatTime(session.authenticatedAt),
+    authenticator_assurance_level: session.aal,
+    authentication_methods: session.authenticationMethods.map((m) => ({
+      method: m.method,
+      aal: m.aal,
+      completed_at: formatTime(m.completedAt),
+      ...(m.provider ? { provider: m.provider } : {}),
+    })),
+    issued_at: formatTime(session.issuedAt),
+    identity: view.identity,
+    devices: view.devices === 'list' ? session.devices.map(deviceJson) : null,
+  };
+}
+
+/** What session events carry: the session without its identity, plus the identity id (never the token). */
+export function sessionEventData(session: Session, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const { identity: _identity, ...rest } = toSessionJson(session, { identity: null, devices: 'list' });
+  return { ...rest, identity_id: session.identityId, ...extra };
+}

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { UnitOfWork } from '../database/unit-of-work';
+import { SessionDeviceEntity, SessionEntity } from './entities/session.entity';
+import type { AuthenticationMethod, Session } from './session.model';
+
+export interface SessionFilter {
+  identityId?: string;
+  /** true: usable (active flag and not expired); false: revoked or expired; undefined: all. */
+  active?: boolean;
+}
+
+interface StoredMethod {
+  method: string;
+  aal: AuthenticationMethod['aal'];
+  completed_at: string;
+  provider?: string;
+}
+
+/** The only code that reads and writes sessions and their devices. */
+@Injectable()
+export class SessionRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  private get manager(): EntityManager {
+    return this.uow.manager();
+  }
+
+  async insert(session: Session): Promise<void> {
+    await this.manager.insert(SessionEntity, toRow(session));
+    if (session.devices.length > 0) {
+      await this.manager.insert(
+        SessionDeviceEntity,
+        session.devices.map((d) => ({ ...d, sessionId: session.id })),
+      );
+    }
+  }
+
+  async findById(id: string, options: { lock?: boolean } = {}): Promise<Session | null> {
+    let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.id = :id', { id });
+    if (options.lock && this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    const row = await query.getOne();
+    return row ? (await this.hydrate([row]))[0] : null;
+  }
+
+  async findByTokenHash(tokenHash: string): Promise<Session | null> {
+    const row = await this.manager.findOne(SessionEntity, { where: { tokenHash } });
+    return row ? (await this.hydrate([row]))[0] : null;
+  }
+
+  /** Keyset page in id order. */
+  async listAfter(afterId: string, limit: number, filter: SessionFilter, now: Date): Promise<Session[]> {
+    const rows = await this.filtered(filter, now).andWhere('s.id > :afterId', { afterId }).orderBy('s.id', 'ASC').limit(limit).getMany();
+    return this.hydrate(rows);
+  }
+
+  /** Offset page, newest authentication first (the order of Kratos's identity-session list). */
+  async listOffset(offset: number, limit: number, filter: SessionFilter, now: Date): Promise<Session[]> {
+    const rows = await this.filtered(filter, now)
+      .orderBy('s.authenticated_at', 'DESC')
+      .addOrderBy('s.id', 'ASC')
+      .offset(offset)
+      .limit(limit)
+      .getMany();
+    return this.hydrate(rows);
+  }
+
+  async count(filter: SessionFilter, now: Date): Promise<number> {
+    return this.filtered(filter, now).getCount();
+  }
+
+  async updateExpiry(id: string, expiresAt: Date, now: Date): Promise<void> {
+    await this.manager.update(SessionEntity, { id }, { expiresAt, updatedAt: now });
+  }
+
+  /** Sets `active=false` on the given sessions. */
+  async deactivate(ids: string[], now: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.manager.update(SessionEntity, { id: In(ids) }, { active: false, updatedAt: now });
+  }
+
+  /** Sessions of an identity, for revocation; locked for the calling transaction on MySQL. */
+  async findByIdentity(identityId: string): Promise<Session[]> {
+    let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.identity_id = :identityId', { identityId });
+    if (this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    return this.hydrate(await query.getMany());
+  }
+
+  async deleteByIds(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.manager.delete(SessionEntity, { id: In(ids) });
+    return result.affected ?? ids.length;
+  }
+
+  private filtered(filter: SessionFilter, now: Date): SelectQueryBuilder<SessionEntity> {
+    let query = this.manager.createQueryBuilder(SessionEntity, 's').where('1 = 1');
+    if (filter.identityId) query = query.andWhere('s.identity_id = :identityId', { identityId: filter.identityId });
+    if (filter.active === true) query = query.andWhere('s.active = :yes AND s.expires_at > :now', { yes: true, now });
+    if (filter.active === false) {
+      query = query.andWhere(new Brackets((b) => b.where('s.active = :no', { no: false }).orWhere('s.expires_at <= :now', { now })));
+    }
+    return query;
+  }
+
+  private async hydrate(rows: SessionEntity[]): Promise<Session[]> {
+    if (rows.length === 0) return [];
+    const devices = await this.manager.find(SessionDeviceEntity, {
+      where: { sessionId: In(rows.map((r) => r.id)) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+    const devicesBySession = new Map<string, Session['devices']>();
+    for (const { sessionId, ...device } of devices) {
+      const list = devicesBySession.get(sessionId);
+      if (list) list.push(device);
+      else devicesBySession.set(sessionId, [device]);
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      identityId: r.identityId,
+      tokenHash: r.tokenHash,
+      active: Boolean(r.active),
+      expiresAt: r.expiresAt,
+      authenticatedAt: r.authenticatedAt,
+      issuedAt: r.issuedAt,
+      aal: r.aal as Session['aal'],
+      authenticationMethods: (JSON.parse(r.authenticationMethods) as StoredMethod[]).map((m) => ({
+        method: m.method,
+        aal: m.aal,
+        completedAt: new Date(m.completed_at),
+        ...(m.provider ? { provider: m.provider } : {}),
+      })),
+      devices: devicesBySession.get(r.id) ?? [],
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+    }));
+  }
+}
+
+function toRow(session: Session): SessionEntity {
+  return {
+    id: session.id,
+    identityId: session.identityId,
+    tokenHash: session.tokenHash,
+    active: session.active,
+    expiresAt: session.expiresAt,
+    authenticatedAt: session.authenticatedAt,
+    issuedAt: session.issuedAt,
+    aal: session.aal,
+    authenticationMethods: JSON.stringify(
+      session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: m.completedAt.toISOString(), ...(m.provider ? { provider: m.provider } : {}) })),
+    ),
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+  };
+}
