@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import fastifyCookie from '@fastify/cookie';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { EventPublisher } from './events/event-publisher';
@@ -56,6 +57,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   });
   if (options.logger !== false) app.useLogger(app.get(Logger));
 
+  // Session cookies: whoami reads the session cookie that redeeming a recovery link sets.
+  await app.register(fastifyCookie);
   const fastify = app.getHttpAdapter().getInstance();
   // An empty body with a JSON content type (some clients send one with DELETE) is no body, as in Go, not a 400.
   const jsonParser = fastify.getDefaultJsonParser('error', 'error');
@@ -64,6 +67,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     if (body === '') done(null, undefined);
     else jsonParser(request, body as string, done);
   });
+  // Other content types carry nothing this API reads (the SDK sends one with a body-less PATCH): ignore the body,
+  // as Go does, instead of answering 415.
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
   installApiSurfaceHook(fastify, {
     publicPort: config.http.publicPort,
     adminPort: config.http.adminPort,

@@ -115,6 +115,13 @@ export class IdentityRepository {
     return identity;
   }
 
+  /** Several identities by id (no credentials), for embedding in sessions; one query per table. */
+  async findByIds(ids: string[]): Promise<Identity[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.manager.find(IdentityEntity, { where: { id: In([...new Set(ids)]) } });
+    return this.hydrate(rows, false);
+  }
+
   /** Keyset page: identities with an id greater than `afterId`, in id order. */
   async listAfter(afterId: string, limit: number, filter: ListFilter, credentials: boolean): Promise<Identity[]> {
     const rows = await this.filtered(filter).andWhere('i.id > :afterId', { afterId }).orderBy('i.id', 'ASC').limit(limit).getMany();
@@ -139,6 +146,11 @@ export class IdentityRepository {
       );
     }
     return query;
+  }
+
+  /** Replaces one credential's config (a password re-hashed after login, a new password from settings). */
+  async updateCredentialConfig(identityId: string, type: CredentialType, config: Record<string, unknown>, now: Date): Promise<void> {
+    await this.manager.update(IdentityCredentialEntity, { identityId, type }, { config: JSON.stringify(config), updatedAt: now });
   }
 
   async count(): Promise<number> {

@@ -60,10 +60,19 @@ export class IdentityService {
   }
 
   async create(body: CreateIdentityBody): Promise<Identity> {
+    return this.insertPrepared(await this.prepareCreate(body));
+  }
+
+  /** Everything a create does before writing: checks, password hashing, trait validation and derivation. */
+  async prepareCreate(body: CreateIdentityBody): Promise<Identity> {
     this.factory.checkCreateBody(body);
     const credentials = await this.factory.prepareCredentials(body.credentials);
     const now = new Date();
-    const identity = await this.factory.applyTraits(this.factory.draftFromCreate(body, credentials, now), now);
+    return this.factory.applyTraits(this.factory.draftFromCreate(body, credentials, now), now);
+  }
+
+  /** Writes a prepared identity and its `identity.created` event (joins the caller's transaction, if any). */
+  async insertPrepared(identity: Identity): Promise<Identity> {
     await this.writeOrConflict(async () => {
       await this.identities.insert([identity]);
       await this.events.record({ type: 'identity.created', subject: identity.id, data: this.eventData(identity) });

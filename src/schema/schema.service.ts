@@ -5,11 +5,19 @@ import type { AppConfig } from '../config/app-config';
 import { ApiError } from '../common/errors/api-error';
 import { PageRequest } from '../common/pagination/page-pagination';
 import { loadSchemaSource } from './schema-source-loader';
+import { TraitField, traitFields } from './trait-fields';
 import { SchemaRecord, SchemaRepository } from './schema.repository';
-import { formatTraitErrors, InvalidSchemaError, TraitValidator } from './trait-validator';
+import { formatTraitErrors, InvalidSchemaError, TraitError, TraitValidator } from './trait-validator';
 import type { TraitDerivations } from './kratos-extension';
 
 export class SchemaConfigError extends Error {}
+
+/** Invalid traits: Kratos's 400 for the admin API, with the structured causes self-service flows turn into messages. */
+export class TraitValidationError extends ApiError {
+  constructor(readonly errors: TraitError[]) {
+    super(400, { reason: formatTraitErrors(errors) });
+  }
+}
 
 export interface IdentitySchemaDocument {
   id: string;
@@ -104,8 +112,15 @@ export class SchemaService implements OnModuleInit {
   async validateTraits(schemaId: string, traits: unknown): Promise<TraitDerivations> {
     const validator = await this.validatorFor(schemaId);
     const result = validator.validateTraits(traits);
-    if (!result.valid) throw ApiError.badRequest(formatTraitErrors(result.errors));
+    if (!result.valid) throw new TraitValidationError(result.errors);
     return result.derivations;
+  }
+
+  /** The schema's leaf trait fields, for self-service forms. */
+  async traitFields(schemaId: string): Promise<TraitField[]> {
+    const row = await this.cachedRow(schemaId);
+    if (!row) throw ApiError.internal(`The JSON Schema "${schemaId}" for this identity's traits could not be found.`);
+    return traitFields(JSON.parse(row.raw) as Record<string, unknown>);
   }
 
   private async validatorFor(schemaId: string): Promise<TraitValidator> {

@@ -15,6 +15,11 @@ export interface TraitError {
   instancePtr: string;
   schemaPtr: string;
   message: string;
+  /** The JSON-schema keyword that failed (`required`, `format`, `minLength`, …) and its parameters. */
+  keyword: string;
+  params: Record<string, unknown>;
+  /** The offending value (absent for `required`). */
+  value?: unknown;
 }
 
 export type TraitValidationResult =
@@ -108,7 +113,14 @@ function toTraitErrors(errors: ErrorObject[]): TraitError[] {
     }
     const message = kratosMessage(error);
     if (out.some((e) => e.instancePtr === instancePtr && e.message === message)) continue;
-    out.push({ instancePtr, schemaPtr, message });
+    out.push({
+      instancePtr,
+      schemaPtr,
+      message,
+      keyword: fromExtension(error) ? 'format' : error.keyword,
+      params: error.params as Record<string, unknown>,
+      ...(error.keyword === 'required' ? {} : { value: error.data }),
+    });
   }
   return out;
 }

@@ -1,5 +1,23 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../database/database.module';
+import { IdentityModule } from '../identity/identity.module';
+import { SchemaModule } from '../schema/schema.module';
+import { SessionModule } from '../session/session.module';
+import { FlowEntity } from './flows/flow.entity';
+import { FlowRepository } from './flows/flow.repository';
+import { FlowService } from './flows/flow.service';
+import { LoginController } from './login/login.controller';
+import { LoginService } from './login/login.service';
+import { LogoutController } from './logout/logout.controller';
+import { RegistrationController } from './registration/registration.controller';
+import { RegistrationService } from './registration/registration.service';
 
-/** SelfService domain: routes, rules and storage arrive with their issue; the module exists so the layout is complete. */
-@Module({})
+/** The public self-service API for native apps: registration, login and logout flows. */
+@Module({
+  imports: [DatabaseModule, SchemaModule, IdentityModule, SessionModule, TypeOrmModule.forFeature([FlowEntity])],
+  controllers: [LoginController, RegistrationController, LogoutController],
+  providers: [FlowRepository, FlowService, LoginService, RegistrationService],
+  exports: [FlowService],
+})
 export class SelfServiceModule {}

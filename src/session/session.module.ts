@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
+import { SessionAdminController } from './session-admin.controller';
+import { SessionStoreModule } from './session-store.module';
+import { SessionService } from './session.service';
+import { WhoamiController } from './whoami.controller';
 
-/** Session domain: routes, rules and storage arrive with their issue; the module exists so the layout is complete. */
-@Module({})
+/** The admin session API and whoami; storage and lifecycle come from SessionStoreModule. */
+@Module({
+  imports: [SessionStoreModule, IdentityModule],
+  controllers: [SessionAdminController, WhoamiController],
+  providers: [SessionService],
+  exports: [SessionService, SessionStoreModule],
+})
 export class SessionModule {}

@@ -50,6 +50,8 @@ export interface ApiErrorFields {
   reason?: string;
   message?: string;
   details?: Record<string, unknown>;
+  /** Members Kratos puts beside `error` in some answers (`use_flow_id`, `redirect_browser_to`). */
+  extra?: Record<string, unknown>;
 }
 
 export class ApiError extends Error {
@@ -57,6 +59,7 @@ export class ApiError extends Error {
   readonly id?: string;
   readonly reason?: string;
   readonly details?: Record<string, unknown>;
+  readonly extra?: Record<string, unknown>;
 
   constructor(status: number, fields: ApiErrorFields = {}) {
     super(fields.message ?? DEFAULT_MESSAGES[status] ?? statusText(status));
@@ -65,6 +68,7 @@ export class ApiError extends Error {
     this.id = fields.id;
     this.reason = fields.reason;
     this.details = fields.details;
+    this.extra = fields.extra;
   }
 
   static badRequest(reason?: string, details?: Record<string, unknown>): ApiError {
@@ -112,8 +116,22 @@ export interface ErrorBody {
   message: string;
 }
 
+/**
+ * A non-2xx answer whose body is not an error envelope: Kratos answers a failed self-service submission with the
+ * flow itself (400 with `ui.messages`), and a failed recovery code with the flow and 200.
+ */
+export class FlowResponse extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`flow answered with ${status}`);
+    this.name = 'FlowResponse';
+  }
+}
+
 /** Builds `{"error":{…}}` with herodot's key order and its omit-when-empty rules; `code` always equals the HTTP status. */
-export function errorEnvelope(status: number, fields: ApiErrorFields, requestId?: string): { error: ErrorBody } {
+export function errorEnvelope(status: number, fields: ApiErrorFields, requestId?: string): { error: ErrorBody } & Record<string, unknown> {
   const ordered: ErrorBody = {
     ...(fields.id ? { id: fields.id } : {}),
     code: status,
@@ -123,5 +141,5 @@ export function errorEnvelope(status: number, fields: ApiErrorFields, requestId?
     ...(fields.details && Object.keys(fields.details).length > 0 ? { details: fields.details } : {}),
     message: fields.message ?? DEFAULT_MESSAGES[status] ?? statusText(status),
   };
-  return { error: ordered };
+  return { error: ordered, ...fields.extra };
 }

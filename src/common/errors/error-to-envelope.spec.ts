@@ -1,6 +1,12 @@
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { ApiError } from './api-error';
-import { mapErrorToEnvelope } from './error-to-envelope';
+import { mapErrorToEnvelope as mapAny } from './error-to-envelope';
+
+/** The envelope as tests read it. */
+const mapErrorToEnvelope = (err: unknown, requestId?: string) => {
+  const mapped = mapAny(err, requestId);
+  return { ...mapped, body: mapped.body as { error: Record<string, unknown> } };
+};
 
 describe('mapErrorToEnvelope', () => {
   it('writes herodot\'s key order and omits empty fields', () => {

@@ -1,9 +1,9 @@
 import { HttpException } from '@nestjs/common';
-import { ApiError, ApiErrorFields, errorEnvelope, ErrorBody } from './api-error';
+import { ApiError, ApiErrorFields, errorEnvelope, FlowResponse } from './api-error';
 
 export interface MappedError {
   status: number;
-  body: { error: ErrorBody };
+  body: unknown;
   /** True when the error was not expected (a bug or an outage): it is logged with its stack and answered without internals. */
   unexpected: boolean;
 }
@@ -23,6 +23,7 @@ function fromHttpException(err: HttpException): ApiErrorFields {
 }
 
 export function mapErrorToEnvelope(err: unknown, requestId?: string): MappedError {
+  if (err instanceof FlowResponse) return { status: err.status, body: err.body, unexpected: false };
   if (err instanceof ApiError) {
     return { status: err.status, body: errorEnvelope(err.status, err, requestId), unexpected: err.status >= 500 };
   }

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '../../database/unit-of-work';
+import { FlowEntity } from './flow.entity';
+import type { Flow, FlowKind, FlowType } from './flow.model';
+
+@Injectable()
+export class FlowRepository {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async insert(flow: Flow): Promise<void> {
+    await this.uow.manager().insert(FlowEntity, toRow(flow));
+  }
+
+  /** Locks the row on MySQL when asked, so that concurrent submissions of one flow are counted one after another. */
+  async findById(id: string, options: { lock?: boolean } = {}): Promise<Flow | null> {
+    let query = this.uow.manager().createQueryBuilder(FlowEntity, 'f').where('f.id = :id', { id });
+    if (options.lock && this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    const row = await query.getOne();
+    return row ? fromRow(row) : null;
+  }
+
+  async update(flow: Flow): Promise<void> {
+    const { id, ...row } = toRow(flow);
+    await this.uow.manager().update(FlowEntity, { id }, row);
+  }
+}
+
+function toRow(flow: Flow): FlowEntity {
+  return { ...flow, context: JSON.stringify(flow.context) };
+}
+
+function fromRow(row: FlowEntity): Flow {
+  return {
+    ...row,
+    kind: row.kind as FlowKind,
+    type: row.type as FlowType,
+    context: JSON.parse(row.context) as Record<string, unknown>,
+  };
+}

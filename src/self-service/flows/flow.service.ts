@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/app-config';
+import { ApiError } from '../../common/errors/api-error';
+import { formatTime } from '../../common/time/rfc3339';
+import type { DeviceInfo } from '../../session/session-lifecycle.service';
+import type { UiContainer } from '../ui/ui-node';
+import { FlowRepository } from './flow.repository';
+import type { Flow, FlowKind, FlowType } from './flow.model';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface NewFlow {
+  type?: FlowType;
+  state: string;
+  identityId?: string | null;
+  sessionId?: string | null;
+  returnTo?: string | null;
+  context?: Record<string, unknown>;
+  lifespanMs?: number;
+}
+
+/** What every self-service flow shares: creation, lookup with Kratos's errors, and the common JSON members. */
+@Injectable()
+export class FlowService {
+  constructor(
+    private readonly flows: FlowRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get publicBaseUrl(): string {
+    return this.config.http.publicBaseUrl;
+  }
+
+  async create(kind: FlowKind, requestPath: string, spec: NewFlow): Promise<Flow> {
+    const now = new Date();
+    const flow: Flow = {
+      id: randomUUID(),
+      kind,
+      type: spec.type ?? 'api',
+      state: spec.state,
+      identityId: spec.identityId ?? null,
+      sessionId: spec.sessionId ?? null,
+      requestUrl: `${this.config.http.publicBaseUrl}${requestPath}`,
+      returnTo: spec.returnTo ?? null,
+      context: spec.context ?? {},
+      submitCount: 0,
+      expiresAt: new Date(now.getTime() + (spec.lifespanMs ?? this.config.selfService.flowLifespanMs)),
+      issuedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.flows.insert(flow);
+    return flow;
+  }
+
+  /**
+   * Loads a flow of `kind` from the `flow` query parameter: 400 when it is missing or not a UUID, 404 when there is
+   * no such flow; an expired flow is answered with `onExpired` (Kratos's 410 with a replacement flow).
+   */
+  async load(kind: FlowKind, rawId: unknown, options: { lock?: boolean } = {}): Promise<Flow> {
+    if (typeof rawId !== 'string' || !UUID.test(rawId)) throw ApiError.badRequest('The flow query parameter is missing or malformed.');
+    const flow = await this.flows.findById(rawId.toLowerCase(), options);
+    if (!flow || flow.kind !== kind) throw ApiError.noRows();
+    return flow;
+  }
+
+  isExpired(flow: Flow, now = new Date()): boolean {
+    return flow.expiresAt.getTime() <= now.getTime();
+  }
+
+  /** Kratos's 410 for an expired flow, pointing at the replacement flow the client should use. */
+  expiredError(flow: Flow, replacement: Flow, now = new Date()): ApiError {
+    const sinceMs = now.getTime() - flow.expiresAt.getTime();
+    return new ApiError(410, {
+      id: 'self_service_flow_expired',
+      reason: `The self-service flow expired ${(sinceMs / 60_000).toFixed(2)} minutes ago, initialize a new one.`,
+      message: 'The requested resource is no longer available because it has expired or is otherwise invalid.',
+      extra: { expired_at: formatTime(flow.expiresAt), since: Math.round(sinceMs * 1e6), use_flow_id: replacement.id },
+    });
+  }
+
+  async save(flow: Flow): Promise<void> {
+    flow.updatedAt = new Date();
+    await this.flows.update(flow);
+  }
+
+  /** `ui.action` of a flow: where the form posts. */
+  action(kind: FlowKind, flow: Flow): string {
+    return `${this.config.http.publicBaseUrl}/self-service/${kind}?flow=${flow.id}`;
+  }
+
+  /** id, type, expires_at, issued_at, request_url: the members every flow JSON starts with. */
+  baseJson(flow: Flow, ui: UiContainer): Record<string, unknown> {
+    return {
+      id: flow.id,
+      type: flow.type,
+      expires_at: formatTime(flow.expiresAt),
+      issued_at: formatTime(flow.issuedAt),
+      request_url: flow.requestUrl,
+      ...(flow.returnTo ? { return_to: flow.returnTo } : {}),
+      ui: { ...ui, ...(ui.messages && ui.messages.length > 0 ? { messages: ui.messages } : { messages: undefined }) },
+    };
+  }
+}
+
+/** The device a session is issued to: client address, user agent and (behind Cloudflare) city and country. */
+export function deviceOf(request: FastifyRequest): DeviceInfo {
+  const header = (name: string) => {
+    const v = request.headers[name];
+    return typeof v === 'string' && v ? v : undefined;
+  };
+  const location = [header('cf-ipcity'), header('cf-ipcountry')].filter(Boolean).join(', ');
+  return { ipAddress: request.ip ?? null, userAgent: header('user-agent')?.slice(0, 512) ?? null, location };
+}

@@ -1,0 +1,50 @@
+import { distance } from 'fastest-levenshtein';
+import { Text, UiText } from '../ui/ui-text';
+
+/** Kratos's default password validator thresholds (identifier similarity). */
+const MIN_IDENTIFIER_DISTANCE = 5;
+const MAX_IDENTIFIER_SUBSTRING_RATIO = 0.5;
+
+/** Length of the longest common substring (dynamic programming, O(n·m) on two short strings). */
+export function longestCommonSubstring(a: string, b: string): number {
+  let best = 0;
+  let previous = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    const current = new Array<number>(b.length + 1).fill(0);
+    for (let j = 1; j <= b.length; j++) {
+      if (a[i - 1] === b[j - 1]) {
+        current[j] = previous[j - 1] + 1;
+        if (current[j] > best) best = current[j];
+      }
+    }
+    previous = current;
+  }
+  return best;
+}
+
+export interface PasswordPolicy {
+  minLength: number;
+  /** bcrypt cannot hash more than 72 bytes. */
+  maxBytes?: number;
+}
+
+/**
+ * Checks a new password as Kratos's default validator does: minimum length in characters, and not too similar to
+ * any of the identity's identifiers (Levenshtein distance under 5, or a common substring over half its length).
+ * Kratos also asks Have I Been Pwned; this service has no network access for that and skips it.
+ */
+export function checkPassword(password: string, identifiers: string[], policy: PasswordPolicy): UiText | undefined {
+  if (password === '') return Text.missingProperty('password');
+  const length = [...password].length;
+  if (length < policy.minLength) return Text.passwordTooShort(policy.minLength, length);
+  if (policy.maxBytes !== undefined && Buffer.byteLength(password, 'utf8') > policy.maxBytes) return Text.passwordTooLong(policy.maxBytes, length);
+  const candidate = password.toLowerCase();
+  for (const identifier of identifiers) {
+    const id = identifier.toLowerCase();
+    if (!id) continue;
+    if (distance(id, candidate) < MIN_IDENTIFIER_DISTANCE || longestCommonSubstring(id, candidate) / candidate.length > MAX_IDENTIFIER_SUBSTRING_RATIO) {
+      return Text.passwordTooSimilar();
+    }
+  }
+  return undefined;
+}
