@@ -23,9 +23,11 @@ describe('sessions: native registration and login, whoami, logout, admin session
   });
   afterAll(async () => app?.destroy());
 
+  /** Registers and returns the token, session and identity (which the SDK types as optional). */
   async function register(address = email(), password = PASSWORD) {
     const flow = await frontend.createNativeRegistrationFlow();
-    return (await frontend.updateRegistrationFlow({ flow: flow.data.id, updateRegistrationFlowBody: { method: 'password', traits: { email: address }, password } })).data;
+    const { data } = await frontend.updateRegistrationFlow({ flow: flow.data.id, updateRegistrationFlowBody: { method: 'password', traits: { email: address }, password } });
+    return { ...data, session_token: data.session_token!, session: data.session! };
   }
 
   async function login(identifier: string, password = PASSWORD) {
@@ -173,7 +175,8 @@ describe('sessions: native registration and login, whoami, logout, admin session
   describe('whoami and logout', () => {
     it('reads the token from X-Session-Token, Authorization: Bearer and the session cookie', async () => {
       const { session_token: token, identity } = await register();
-      for (const headers of [{ 'X-Session-Token': token }, { Authorization: `Bearer ${token}` }, { Cookie: `ory_kratos_session=${token}` }]) {
+      const variants: Array<Record<string, string>> = [{ 'X-Session-Token': token }, { Authorization: `Bearer ${token}` }, { Cookie: `ory_kratos_session=${token}` }];
+      for (const headers of variants) {
         const res = await fetch(`${app.publicUrl}/sessions/whoami`, { headers });
         expect(res.status).toBe(200);
         expect(res.headers.get('x-kratos-authenticated-identity-id')).toBe(identity.id);
@@ -287,11 +290,12 @@ describe('sessions: native registration and login, whoami, logout, admin session
       const reader = new QueueReader(app.config.events.queue);
       try {
         const { session, session_token: token, identity } = await register();
-        await admin.extendSession({ id: session.id });
+        const sessionId = session.id;
+        await admin.extendSession({ id: sessionId });
         await frontend.performNativeLogout({ performNativeLogoutBody: { session_token: token } });
-        await admin.disableSession({ id: session.id }); // already revoked: no second event
-        const events = await reader.waitFor((es) => es.filter((e) => e.subject === session.id).length >= 3);
-        const mine = events.filter((e) => e.subject === session.id);
+        await admin.disableSession({ id: sessionId }); // already revoked: no second event
+        const events = await reader.waitFor((es) => es.filter((e) => e.subject === sessionId).length >= 3);
+        const mine = events.filter((e) => e.subject === sessionId);
         expect(mine.map((e) => e.type)).toEqual(['session.created', 'session.extended', 'session.revoked']);
         for (const e of mine) {
           expect((e.data as { identity_id: string }).identity_id).toBe(identity.id);

@@ -85,6 +85,14 @@ const rawConfigSchema = z.object({
   SELFSERVICE_FLOW_LIFESPAN: goDuration('SELFSERVICE_FLOW_LIFESPAN').default('1h'),
   PASSWORD_MIN_LENGTH: positiveInt.max(1024).default(8),
   TRUST_PROXY: booleanFlag.default('false'),
+  PRIVILEGED_SESSION_MAX_AGE: goDuration('PRIVILEGED_SESSION_MAX_AGE').default('1h'),
+  RECOVERY_LINK_ENABLED: booleanFlag.default('true'),
+  RECOVERY_CODE_ENABLED: booleanFlag.default('true'),
+  RECOVERY_LIFESPAN: goDuration('RECOVERY_LIFESPAN').default('1h'),
+  RECOVERY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  RECOVERY_UI_URL: httpUrl.optional(),
+  SETTINGS_UI_URL: httpUrl.optional(),
+  ALLOWED_RETURN_URLS: z.string().optional(),
 
   IDENTITY_SCHEMAS: z.string().optional(),
   IDENTITY_DEFAULT_SCHEMA_ID: z.string().min(1).default('default'),
@@ -131,8 +139,22 @@ export interface AppConfig {
     outboxRetentionSeconds: number;
   };
   identity: { schemas: IdentitySchemaSource[]; defaultSchemaId: string };
-  session: { lifespanMs: number; cookieName: string };
-  selfService: { flowLifespanMs: number; passwordMinLength: number };
+  session: { lifespanMs: number; cookieName: string; privilegedMaxAgeMs: number };
+  selfService: {
+    flowLifespanMs: number;
+    passwordMinLength: number;
+    recoveryUiUrl: string;
+    settingsUiUrl: string;
+    /** Prefixes a `return_to` URL must start with. */
+    allowedReturnUrls: string[];
+  };
+  recovery: {
+    linkEnabled: boolean;
+    codeEnabled: boolean;
+    lifespanMs: number;
+    /** Key of the HMAC that recovery codes and link tokens are stored as; undefined means "generate one" (development). */
+    secret?: string;
+  };
   hasher: {
     algorithm: 'argon2id' | 'bcrypt';
     argon2: { memoryKiB: number; iterations: number; parallelism: number };
@@ -215,6 +237,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(merged[name])})`);
   }
   const raw = result.data;
+  if (raw.NODE_ENV === 'production' && !raw.RECOVERY_SECRET) {
+    throw new ConfigError('RECOVERY_SECRET: required in production (at least 32 characters; the same on every replica)');
+  }
   const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://127.0.0.1:${raw.PUBLIC_PORT}`).replace(/\/+$/, '');
   const adminBaseUrl = (raw.ADMIN_BASE_URL ?? `http://127.0.0.1:${raw.ADMIN_PORT}`).replace(/\/+$/, '');
   const adminApiKeys = (raw.ADMIN_API_KEYS ?? '')
@@ -255,8 +280,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       schemas: parseSchemas(raw.IDENTITY_SCHEMAS, raw.IDENTITY_DEFAULT_SCHEMA_ID),
       defaultSchemaId: raw.IDENTITY_DEFAULT_SCHEMA_ID,
     },
-    session: { lifespanMs: raw.SESSION_LIFESPAN, cookieName: raw.SESSION_COOKIE_NAME },
-    selfService: { flowLifespanMs: raw.SELFSERVICE_FLOW_LIFESPAN, passwordMinLength: raw.PASSWORD_MIN_LENGTH },
+    session: { lifespanMs: raw.SESSION_LIFESPAN, cookieName: raw.SESSION_COOKIE_NAME, privilegedMaxAgeMs: raw.PRIVILEGED_SESSION_MAX_AGE },
+    selfService: {
+      flowLifespanMs: raw.SELFSERVICE_FLOW_LIFESPAN,
+      passwordMinLength: raw.PASSWORD_MIN_LENGTH,
+      recoveryUiUrl: raw.RECOVERY_UI_URL ?? `${publicBaseUrl}/self-service/recovery`,
+      settingsUiUrl: raw.SETTINGS_UI_URL ?? `${publicBaseUrl}/self-service/settings`,
+      allowedReturnUrls: [
+        publicBaseUrl,
+        ...(raw.ALLOWED_RETURN_URLS ?? '')
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean),
+      ],
+    },
+    recovery: {
+      linkEnabled: raw.RECOVERY_LINK_ENABLED,
+      codeEnabled: raw.RECOVERY_CODE_ENABLED,
+      lifespanMs: raw.RECOVERY_LIFESPAN,
+      secret: raw.RECOVERY_SECRET,
+    },
     hasher: {
       algorithm: raw.HASHER_ALGORITHM,
       argon2: {
