@@ -172,6 +172,19 @@ export class IdentityService {
     });
   }
 
+  /** Sets a new password hash (settings flow); without a password credential, one is made from the traits. */
+  async setPassword(id: string, hashedPassword: string): Promise<Identity> {
+    return this.writeOrConflict(async () => {
+      const existing = await this.identities.findById(id, { credentials: true, lock: true });
+      if (!existing) throw ApiError.noRows();
+      const now = new Date();
+      const identity: Identity = { ...existing, updatedAt: now, credentials: existing.credentials.map((c) => ({ ...c })) };
+      this.factory.applyCredentials(identity, { password: { hashedPassword } }, now);
+      const draft: IdentityDraft = { identity, verifiableCandidates: existing.verifiableAddresses, recoveryCandidates: existing.recoveryAddresses };
+      return this.save(await this.factory.applyTraits(draft, now), existing);
+    });
+  }
+
   /** PATCH (RFC 6902): add, remove and replace on the identity JSON; the result is validated like a PUT, atomically. */
   async patch(id: string, operations: unknown): Promise<Identity> {
     const ops = this.checkPatch(operations);

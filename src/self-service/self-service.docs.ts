@@ -141,3 +141,38 @@ export class PerformNativeLogoutBodyDoc {
   @ApiProperty()
   session_token!: string;
 }
+
+export class SettingsFlowDoc extends FlowDoc {
+  @ApiProperty({ type: IdentityResponse })
+  identity!: IdentityResponse;
+}
+
+export class UpdateSettingsFlowWithPasswordMethodDoc {
+  @ApiProperty({ enum: ['password'] })
+  method!: string;
+
+  @ApiProperty()
+  password!: string;
+
+  @ApiPropertyOptional()
+  csrf_token?: string;
+}
+
+export class RecoveryFlowDoc extends FlowDoc {
+  @ApiPropertyOptional({ enum: ['code', 'link'] })
+  active?: string;
+
+  @ApiPropertyOptional({ type: ContinueWithDoc, isArray: true })
+  continue_with?: ContinueWithDoc[];
+}
+
+export class UpdateRecoveryFlowWithCodeMethodDoc {
+  @ApiProperty({ enum: ['code'] })
+  method!: string;
+
+  @ApiProperty()
+  code!: string;
+
+  @ApiPropertyOptional()
+  csrf_token?: string;
+}

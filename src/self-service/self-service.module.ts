@@ -12,12 +12,14 @@ import { LoginService } from './login/login.service';
 import { LogoutController } from './logout/logout.controller';
 import { RegistrationController } from './registration/registration.controller';
 import { RegistrationService } from './registration/registration.service';
+import { SettingsController } from './settings/settings.controller';
+import { SettingsService } from './settings/settings.service';
 
-/** The public self-service API for native apps: registration, login and logout flows. */
+/** The public self-service API for native apps: registration, login, logout and settings flows. */
 @Module({
   imports: [DatabaseModule, SchemaModule, IdentityModule, SessionModule, TypeOrmModule.forFeature([FlowEntity])],
-  controllers: [LoginController, RegistrationController, LogoutController],
-  providers: [FlowRepository, FlowService, LoginService, RegistrationService],
-  exports: [FlowService],
+  controllers: [LoginController, RegistrationController, LogoutController, SettingsController],
+  providers: [FlowRepository, FlowService, LoginService, RegistrationService, SettingsService],
+  exports: [FlowService, SettingsService],
 })
 export class SelfServiceModule {}

@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
+import { randomDigits, randomString } from '../common/crypto/random-string';
+import { parseGoDuration } from '../common/duration/go-duration';
+import { ApiError, FlowResponse } from '../common/errors/api-error';
+import { formatTime } from '../common/time/rfc3339';
+import { UnitOfWork } from '../database/unit-of-work';
+import { EventRecorder } from '../events/event-recorder.service';
+import type { Identity } from '../identity/identity.model';
+import { IdentityRepository } from '../identity/identity.repository';
+import { deviceOf, FlowService } from '../self-service/flows/flow.service';
+import type { Flow, FlowType } from '../self-service/flows/flow.model';
+import { SettingsService } from '../self-service/settings/settings.service';
+import { addNodeMessage, csrfNode, inputNode, submitNode, UiContainer } from '../self-service/ui/ui-node';
+import { Text, UiText } from '../self-service/ui/ui-text';
+import { SessionLifecycle } from '../session/session-lifecycle.service';
+import type { Session } from '../session/session.model';
+import type { CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody } from './dto/create-recovery.dto';
+import { RecoverySecrets } from './recovery-secrets';
+import { RecoveryTokenKind, RecoveryTokenRepository } from './recovery-token.repository';
+
+/** Kratos lets a recovery flow be submitted this many times; the next submission spends it. */
+export const MAX_RECOVERY_SUBMISSIONS = 5;
+
+const DISABLED_REASON = 'This endpoint was disabled by system administrator. Please check your url or contact the system administrator to enable it.';
+
+export type RedeemedGrant = { session: Session; token: string; settings: Flow; identity: Identity };
+
+/**
+ * Admin recovery links and codes, and their redemption: a code by a native app (POST), a link by a browser (GET).
+ * Secrets are single-use, expire with their flow, and are stored as keyed hashes. Creating a code or link does not
+ * invalidate older ones: each stays usable until it is used or expires.
+ */
+@Injectable()
+export class RecoveryService {
+  constructor(
+    private readonly flows: FlowService,
+    private readonly tokens: RecoveryTokenRepository,
+    private readonly secrets: RecoverySecrets,
+    private readonly identities: IdentityRepository,
+    private readonly lifecycle: SessionLifecycle,
+    private readonly settings: SettingsService,
+    private readonly uow: UnitOfWork,
+    private readonly events: EventRecorder,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** POST /admin/recovery/link: 200 `{recovery_link, expires_at}`. */
+  async createLink(body: CreateRecoveryLinkForIdentityBody, returnTo: string | undefined): Promise<{ recovery_link: string; expires_at: string }> {
+    if (!this.config.recovery.linkEnabled) throw ApiError.notFound(DISABLED_REASON);
+    const lifespanMs = this.expiresIn(body.expires_in, 'be result to a future time');
+    const checkedReturnTo = this.checkReturnTo(returnTo);
+    const token = randomString(32);
+    const flow = await this.uow.run(async () => {
+      const identity = await this.identities.findById(body.identity_id.toLowerCase(), { credentials: false });
+      if (!identity) throw ApiError.badRequest('The requested identity id does not exist.');
+      const created = await this.createFlow(identity.id, 'browser', 'link', lifespanMs, checkedReturnTo);
+      await this.storeSecret(created, 'link', token);
+      await this.events.record({ type: 'recovery.link.created', subject: identity.id, data: this.eventData(created, 'link') });
+      return created;
+    });
+    return { recovery_link: `${this.config.http.publicBaseUrl}/self-service/recovery?flow=${flow.id}&token=${token}`, expires_at: formatTime(flow.expiresAt) };
+  }
+
+  /** POST /admin/recovery/code: 201 `{recovery_link, recovery_code, expires_at}`. */
+  async createCode(body: CreateRecoveryCodeForIdentityBody): Promise<{ recovery_link: string; recovery_code: string; expires_at: string }> {
+    if (!this.config.recovery.codeEnabled) throw ApiError.notFound(DISABLED_REASON);
+    const lifespanMs = this.expiresIn(body.expires_in, 'result to a future time');
+    const code = randomDigits(6);
+    const flow = await this.uow.run(async () => {
+      const identity = await this.identities.findById(body.identity_id.toLowerCase(), { credentials: false });
+      if (!identity) throw ApiError.noRows('could not find identity');
+      const created = await this.createFlow(identity.id, body.flow_type === 'api' ? 'api' : 'browser', 'code', lifespanMs, null);
+      await this.storeSecret(created, 'code', code);
+      await this.events.record({ type: 'recovery.code.created', subject: identity.id, data: this.eventData(created, 'code') });
+      return created;
+    });
+    const link = new URL(this.config.selfService.recoveryUiUrl);
+    link.searchParams.set('flow', flow.id);
+    return { recovery_link: link.toString(), recovery_code: code, expires_at: formatTime(flow.expiresAt) };
+  }
+
+  /** GET /self-service/recovery?flow=… (without a token) and GET …/recovery/flows?id=…: the flow as JSON. */
+  async getFlow(rawId: unknown): Promise<Record<string, unknown>> {
+    const flow = await this.flows.load('recovery', rawId);
+    if (this.flows.isExpired(flow)) throw this.flows.expiredError(flow, await this.replacementFor(flow));
+    return this.flowJson(flow);
+  }
+
+  /**
+   * POST /self-service/recovery?flow=… with `{"method":"code","code":…}`. Success: 200 with the flow in state
+   * `passed_challenge` and `continue_with` carrying the session token and the settings flow. A wrong code is 400 with
+   * the flow and a message; after five submissions the flow is spent.
+   */
+  async redeemCode(rawId: unknown, body: { method?: unknown; code?: unknown } | undefined, request: FastifyRequest): Promise<Record<string, unknown>> {
+    const loaded = await this.flows.load('recovery', rawId);
+    if (this.flows.isExpired(loaded)) throw this.flows.expiredError(loaded, await this.replacementFor(loaded));
+    // Count the submission in its own transaction, so that failed attempts are counted too.
+    const flow = await this.uow.run(async () => {
+      const locked = await this.flows.load('recovery', rawId, { lock: true });
+      locked.submitCount += 1;
+      await this.flows.save(locked);
+      return locked;
+    });
+    const fail = (edit: (ui: UiContainer) => void) => new FlowResponse(400, this.flowJson(flow, edit));
+    if (flow.state === 'passed_challenge') throw fail((ui) => (ui.messages = [Text.recoveryCodeInvalid()]));
+    if (flow.submitCount > MAX_RECOVERY_SUBMISSIONS) throw fail((ui) => (ui.messages = [Text.submittedTooOften()]));
+    if (body?.method !== 'code') throw fail((ui) => (ui.messages = [Text.generic('Could not find a strategy to recover your account with. Did you fill out the form correctly?')]));
+    const code = typeof body.code === 'string' ? body.code.trim() : '';
+    if (!code) throw fail((ui) => addNodeMessage(ui.nodes, 'code', Text.missingProperty('code')));
+
+    const grant = await this.redeem(flow, 'code', code, request);
+    if (grant === 'invalid' || grant === 'expired') throw fail((ui) => (ui.messages = [Text.recoveryCodeInvalid()]));
+    if (grant === 'disabled') throw identityDisabled();
+    const settingsUrl = new URL(this.config.selfService.settingsUiUrl);
+    settingsUrl.searchParams.set('flow', grant.settings.id);
+    return {
+      ...this.flowJson({ ...flow, state: 'passed_challenge' }),
+      continue_with: [
+        { action: 'set_ory_session_token', ory_session_token: grant.token },
+        { action: 'show_settings_ui', flow: { id: grant.settings.id, url: settingsUrl.toString() } },
+      ],
+    };
+  }
+
+  /**
+   * GET /self-service/recovery?flow=…&token=…: signs the browser in (session cookie) and answers 303 to `return_to`
+   * or the settings UI. Any failure answers 303 to the recovery UI with a fresh flow that says what went wrong.
+   */
+  async redeemLink(rawId: unknown, token: string, request: FastifyRequest): Promise<{ location: string; session?: { token: string; expiresAt: Date } }> {
+    let flow: Flow;
+    try {
+      flow = await this.flows.load('recovery', rawId);
+    } catch {
+      return { location: await this.failureLocation(Text.recoveryTokenInvalid()) };
+    }
+    const now = new Date();
+    if (this.flows.isExpired(flow, now)) {
+      return { location: await this.failureLocation(Text.recoveryFlowExpired(flow.expiresAt, (now.getTime() - flow.expiresAt.getTime()) / 60_000)) };
+    }
+    const grant = await this.redeem(flow, 'link', token, request);
+    if (grant === 'invalid') return { location: await this.failureLocation(Text.recoveryTokenInvalid()) };
+    if (grant === 'expired') return { location: await this.failureLocation(Text.recoveryFlowExpired(flow.expiresAt, 0)) };
+    if (grant === 'disabled') return { location: await this.failureLocation(Text.accountDisabled()) };
+    const settingsUrl = new URL(this.config.selfService.settingsUiUrl);
+    settingsUrl.searchParams.set('flow', grant.settings.id);
+    return { location: flow.returnTo ?? settingsUrl.toString(), session: { token: grant.token, expiresAt: grant.session.expiresAt } };
+  }
+
+  flowJson(flow: Flow, edit?: (ui: UiContainer) => void): Record<string, unknown> {
+    const method = (flow.context.method as string | undefined) ?? 'code';
+    const messages = (flow.context.messages as UiText[] | undefined) ?? [];
+    const nodes =
+      method === 'code'
+        ? [
+            csrfNode(),
+            inputNode('code', { name: 'code', type: 'text', required: true, pattern: '[0-9]+', maxlength: 6, autocomplete: 'one-time-code' }, Text.labelRecoveryCode()),
+            submitNode('code', 'code', Text.labelContinue()),
+          ]
+        : [csrfNode()];
+    const ui: UiContainer = { action: this.flows.action('recovery', flow), method: 'POST', nodes, ...(messages.length > 0 ? { messages } : {}) };
+    edit?.(ui);
+    const base = this.flows.baseJson(flow, ui);
+    const { ui: uiJson, ...head } = base;
+    return { ...head, active: method, ui: uiJson, state: flow.state };
+  }
+
+  /**
+   * Checks a presented secret against the flow's stored ones in constant time and, when it is valid, unused and
+   * unexpired and the identity is active, spends it and grants a session and a settings flow, in one transaction.
+   */
+  private async redeem(flow: Flow, kind: RecoveryTokenKind, secret: string, request: FastifyRequest): Promise<RedeemedGrant | 'invalid' | 'expired' | 'disabled'> {
+    const now = new Date();
+    const candidates = await this.tokens.findByFlow(flow.id, kind);
+    const match = candidates.find((t) => this.secrets.matches(secret, t.secretHmac));
+    if (!match || match.usedAt) return 'invalid';
+    if (match.expiresAt.getTime() <= now.getTime()) return 'expired';
+    const identity = await this.identities.findById(match.identityId, { credentials: false });
+    if (!identity) return 'invalid';
+    if (identity.state !== 'active') return 'disabled';
+    return this.uow.run(async () => {
+      if (!(await this.tokens.markUsed(match.id, now))) return 'invalid' as const;
+      const method = kind === 'code' ? 'code_recovery' : 'link_recovery';
+      const { session, token } = await this.lifecycle.issue(identity.id, [{ method, aal: 'aal1', completedAt: now }], deviceOf(request), now);
+      const privilegedUntil = new Date(now.getTime() + this.config.session.privilegedMaxAgeMs);
+      const settings = await this.settings.createFlow(identity, session, flow.type, [Text.recoverySuccessful(privilegedUntil, this.config.session.privilegedMaxAgeMs / 60_000)]);
+      await this.flows.save({ ...flow, state: 'passed_challenge' });
+      await this.events.record({
+        type: 'recovery.completed',
+        subject: identity.id,
+        data: { identity_id: identity.id, flow_id: flow.id, method: kind, session_id: session.id, settings_flow_id: settings.id },
+      });
+      return { session, token, settings, identity };
+    });
+  }
+
+  private async createFlow(identityId: string, type: FlowType, method: RecoveryTokenKind, lifespanMs: number, returnTo: string | null): Promise<Flow> {
+    return this.flows.create('recovery', '/self-service/recovery', {
+      type,
+      state: method === 'code' ? 'sent_email' : 'choose_method',
+      identityId,
+      returnTo,
+      lifespanMs,
+      context: { method, ...(method === 'code' ? { messages: [Text.recoveryCodeSent()] } : {}) },
+    });
+  }
+
+  private async storeSecret(flow: Flow, kind: RecoveryTokenKind, secret: string): Promise<void> {
+    await this.tokens.insert({
+      id: randomUUID(),
+      flowId: flow.id,
+      identityId: flow.identityId!,
+      kind,
+      secretHmac: this.secrets.hmac(secret),
+      expiresAt: flow.expiresAt,
+      usedAt: null,
+      createdAt: flow.createdAt,
+    });
+  }
+
+  /** Event data: who, which flow, until when. Never the code or the token. */
+  private eventData(flow: Flow, method: RecoveryTokenKind): Record<string, unknown> {
+    return { identity_id: flow.identityId, flow_id: flow.id, method, expires_at: flow.expiresAt.toISOString() };
+  }
+
+  /** `expires_in` as Kratos parses it (a Go duration); absent means RECOVERY_LIFESPAN. */
+  private expiresIn(raw: string | undefined, futureWording: string): number {
+    if (raw === undefined || raw === '') return this.config.recovery.lifespanMs;
+    const ms = parseGoDuration(raw);
+    if (ms === undefined) {
+      throw ApiError.badRequest(`Unable to parse "expires_in" whose format should match "[0-9]+(ns|us|ms|s|m|h)" but did not: ${raw}`);
+    }
+    if (ms <= 0) throw ApiError.badRequest(`Value from "expires_in" must ${futureWording}: ${raw}`);
+    return ms;
+  }
+
+  /** `return_to` must start with one of the allowed URLs (the public base URL and ALLOWED_RETURN_URLS). */
+  private checkReturnTo(returnTo: string | undefined): string | null {
+    if (!returnTo) return null;
+    let url: URL;
+    try {
+      url = new URL(returnTo);
+    } catch {
+      throw ApiError.badRequest(`Unable to parse the return_to URL: ${returnTo}`);
+    }
+    if (!this.config.selfService.allowedReturnUrls.some((allowed) => url.toString().startsWith(allowed))) {
+      throw ApiError.badRequest(`Requested return_to URL "${returnTo}" is not allowed.`);
+    }
+    return url.toString();
+  }
+
+  private async replacementFor(flow: Flow): Promise<Flow> {
+    const now = new Date();
+    return this.uow.run(() =>
+      this.flows.create('recovery', '/self-service/recovery', {
+        type: flow.type,
+        state: 'choose_method',
+        context: { method: 'link', messages: [Text.recoveryFlowExpired(flow.expiresAt, (now.getTime() - flow.expiresAt.getTime()) / 60_000)] },
+      }),
+    );
+  }
+
+  /** The recovery UI with a fresh flow carrying `message`, where a failed link sends the browser. */
+  private async failureLocation(message: UiText): Promise<string> {
+    const flow = await this.uow.run(() =>
+      this.flows.create('recovery', '/self-service/recovery', { type: 'browser', state: 'choose_method', context: { method: 'link', messages: [message] } }),
+    );
+    const url = new URL(this.config.selfService.recoveryUiUrl);
+    url.searchParams.set('flow', flow.id);
+    return url.toString();
+  }
+}
+
+/** Kratos's answer when a recovered identity is disabled: nothing is granted. */
+function identityDisabled(): ApiError {
+  return ApiError.unauthorized('This account was disabled.');
+}

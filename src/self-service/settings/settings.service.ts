@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/app-config';
+import { ApiError, FlowResponse } from '../../common/errors/api-error';
+import { UnitOfWork } from '../../database/unit-of-work';
+import { PasswordHasher } from '../../identity/credentials/password-hasher.service';
+import { PUBLIC_VIEW } from '../../identity/identity.mapper';
+import type { Identity } from '../../identity/identity.model';
+import { IdentityService } from '../../identity/identity.service';
+import type { Session } from '../../session/session.model';
+import { SessionService } from '../../session/session.service';
+import { FlowService } from '../flows/flow.service';
+import type { Flow, FlowType } from '../flows/flow.model';
+import { checkPassword } from '../password/password-policy';
+import { addNodeMessage, csrfNode, inputNode, submitNode, UiContainer } from '../ui/ui-node';
+import { Text, UiText } from '../ui/ui-text';
+
+export interface SettingsBody {
+  method?: unknown;
+  password?: unknown;
+}
+
+/** Settings needs a session; without one Kratos answers with this 401 (note the `session_inactive` id). */
+function sessionRequired(reason: string): ApiError {
+  return new ApiError(401, { id: 'session_inactive', reason, message: 'request does not have a valid authentication session' });
+}
+
+/** The native settings flow, password method: how a recovered user sets a new password. */
+@Injectable()
+export class SettingsService {
+  constructor(
+    private readonly flows: FlowService,
+    private readonly identities: IdentityService,
+    private readonly sessions: SessionService,
+    private readonly hasher: PasswordHasher,
+    private readonly uow: UnitOfWork,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** A settings flow for the session's identity (used by GET …/settings/api and by recovery). */
+  async createFlow(identity: Identity, session: Session, type: FlowType, messages: UiText[] = []): Promise<Flow> {
+    return this.uow.run(() =>
+      this.flows.create('settings', type === 'api' ? '/self-service/settings/api' : '/self-service/settings/browser', {
+        type,
+        state: 'show_form',
+        identityId: identity.id,
+        sessionId: session.id,
+        context: { messages },
+      }),
+    );
+  }
+
+  async createForRequest(request: FastifyRequest): Promise<Record<string, unknown>> {
+    const { session, identity } = await this.authenticate(request, 'This endpoint can only be accessed with a valid session. Please log in and try again.');
+    return this.flowJson(await this.createFlow(identity, session, 'api'), identity);
+  }
+
+  async getFlow(rawId: unknown, request: FastifyRequest): Promise<Record<string, unknown>> {
+    const { identity } = await this.authenticate(request, 'This endpoint can only be accessed with a valid session. Please log in and try again.');
+    const flow = await this.flows.load('settings', rawId);
+    if (flow.identityId !== identity.id) throw ApiError.forbidden('Access privileges are missing, invalid, or not sufficient to access this endpoint.');
+    return this.flowJson(flow, identity);
+  }
+
+  flowJson(flow: Flow, identity: Identity, edit?: (ui: UiContainer) => void): Record<string, unknown> {
+    const messages = (flow.context.messages as UiText[] | undefined) ?? [];
+    const ui: UiContainer = {
+      action: this.flows.action('settings', flow),
+      method: 'POST',
+      nodes: [
+        csrfNode(),
+        inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }, Text.labelPassword()),
+        submitNode('password', 'password', Text.labelSave()),
+      ],
+      ...(messages.length > 0 ? { messages } : {}),
+    };
+    edit?.(ui);
+    return { ...this.flows.baseJson(flow, ui), identity: this.identities.toJson(identity, PUBLIC_VIEW), state: flow.state };
+  }
+
+  /** POST /self-service/settings?flow=…, method `password`: replaces the password credential. */
+  async submit(rawId: unknown, body: SettingsBody | undefined, request: FastifyRequest): Promise<Record<string, unknown>> {
+    const { session, identity } = await this.authenticate(request, 'A valid Ory Session Cookie or Ory Session Token is missing.');
+    const flow = await this.flows.load('settings', rawId);
+    if (flow.identityId !== identity.id) throw ApiError.forbidden('Access privileges are missing, invalid, or not sufficient to access this endpoint.');
+    if (this.flows.isExpired(flow)) throw this.flows.expiredError(flow, await this.createFlow(identity, session, flow.type));
+    const fail = (edit: (ui: UiContainer) => void) => new FlowResponse(400, this.flowJson(flow, identity, edit));
+    if (body?.method !== 'password') throw fail((ui) => (ui.messages = [Text.noSettingsStrategy()]));
+
+    // Changing a password needs a recent login (Kratos's privileged session); a recovery session is one.
+    const now = Date.now();
+    if (session.authenticatedAt.getTime() + this.config.session.privilegedMaxAgeMs < now) {
+      throw new ApiError(403, {
+        id: 'session_refresh_required',
+        reason: 'The login session is too old and thus not allowed to update these fields. Please re-authenticate.',
+        extra: { redirect_browser_to: `${this.config.http.publicBaseUrl}/self-service/login/browser?refresh=true` },
+      });
+    }
+
+    const password = typeof body.password === 'string' ? body.password : '';
+    const credential = (await this.identities.get(identity.id)).credentials.find((c) => c.type === 'password');
+    const problem = checkPassword(password, credential?.identifiers ?? [], {
+      minLength: this.config.selfService.passwordMinLength,
+      ...(this.config.hasher.algorithm === 'bcrypt' ? { maxBytes: 72 } : {}),
+    });
+    if (problem) throw fail((ui) => addNodeMessage(ui.nodes, 'password', problem));
+    const current = credential?.config.hashed_password;
+    if (typeof current === 'string' && current && (await this.hasher.verify(password, current))) {
+      throw fail((ui) => addNodeMessage(ui.nodes, 'password', Text.passwordSameAsOld()));
+    }
+
+    const hashed = await this.hasher.hash(password);
+    await this.uow.run(async () => {
+      await this.identities.setPassword(identity.id, hashed);
+      flow.state = 'success';
+      flow.context = { ...flow.context, messages: [Text.settingsSaved()] };
+      await this.flows.save(flow);
+    });
+    return this.flowJson(flow, identity);
+  }
+
+  private async authenticate(request: FastifyRequest, reason: string): Promise<{ session: Session; identity: Identity }> {
+    try {
+      return await this.sessions.authenticate(request);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) throw sessionRequired(reason);
+      throw err;
+    }
+  }
+}
