@@ -11,6 +11,7 @@ import { EventPublisher } from './events/event-publisher';
 import type { AppConfig } from './config/app-config';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
 import { installApiSurfaceHook } from './common/http/api-surface.hook';
+import { installRequestContext } from './common/http/request-context';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { genRequestId } from './common/http/request-id';
 
@@ -70,6 +71,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   // Other content types carry nothing this API reads (the SDK sends one with a body-less PATCH): ignore the body,
   // as Go does, instead of answering 415.
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
+  installRequestContext(fastify);
   installApiSurfaceHook(fastify, {
     publicPort: config.http.publicPort,
     adminPort: config.http.adminPort,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseGoDuration } from '../common/duration/go-duration';
+import { EVENT_TYPES, EventType } from '../events/event-catalogue';
 
 /** Where the bundled quickstart schema lives, both under ts-jest (src/) and after `nest build` (dist/). */
 export const BUNDLED_DEFAULT_SCHEMA_PATH = join(__dirname, '..', 'schema', 'bundled', 'quickstart-email-password.schema.json');
@@ -72,6 +73,7 @@ const rawConfigSchema = z.object({
   EVENTS_RELAY_MAX_BACKOFF_MS: positiveInt.default(30_000),
   EVENTS_KEEP_COMPLETED_SECONDS: positiveInt.default(7 * 24 * 3600),
   EVENTS_OUTBOX_RETENTION_SECONDS: positiveInt.default(7 * 24 * 3600),
+  EVENTS_SUBSCRIBERS: z.string().optional(),
 
   HASHER_ALGORITHM: z.enum(['argon2id', 'bcrypt']).default('argon2id'),
   HASHER_ARGON2_MEMORY_KIB: positiveInt.min(8).max(4 * 1024 * 1024).default(19 * 1024),
@@ -108,6 +110,12 @@ export interface IdentitySchemaSource {
   url: string;
 }
 
+export interface EventSubscriber {
+  queue: string;
+  /** Event types this queue receives; undefined means all. */
+  types?: string[];
+}
+
 export type DatabaseConfig =
   | { type: 'mysql'; url: string; poolSize: number }
   | { type: 'sqlite'; path: string };
@@ -137,6 +145,8 @@ export interface AppConfig {
     relayMaxBackoffMs: number;
     keepCompletedSeconds: number;
     outboxRetentionSeconds: number;
+    /** Extra queues, each receiving every event or only the listed types. */
+    subscribers: EventSubscriber[];
   };
   identity: { schemas: IdentitySchemaSource[]; defaultSchemaId: string };
   session: { lifespanMs: number; cookieName: string; privilegedMaxAgeMs: number };
@@ -195,6 +205,32 @@ function parseSchemas(raw: string | undefined, defaultId: string): IdentitySchem
   }
   if (!ids.has(defaultId)) {
     throw new ConfigError(`IDENTITY_DEFAULT_SCHEMA_ID: "${defaultId}" is not one of the ids in IDENTITY_SCHEMAS`);
+  }
+  return result.data;
+}
+
+const queueName = z.string().regex(/^[A-Za-z0-9._-]+$/, 'may contain letters, digits, ".", "_" and "-" only');
+
+function parseSubscribers(raw: string | undefined, defaultQueue: string): EventSubscriber[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('EVENTS_SUBSCRIBERS: must be a JSON list of {"queue", "types"?} objects');
+  }
+  const result = z
+    .array(z.object({ queue: queueName, types: z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]])).min(1).optional() }).strict())
+    .safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+    throw new ConfigError(`EVENTS_SUBSCRIBERS${where}: ${issue.message}`);
+  }
+  const names = new Set([defaultQueue]);
+  for (const s of result.data) {
+    if (names.has(s.queue)) throw new ConfigError(`EVENTS_SUBSCRIBERS: queue "${s.queue}" is listed twice (or is EVENTS_QUEUE)`);
+    names.add(s.queue);
   }
   return result.data;
 }
@@ -275,6 +311,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       relayMaxBackoffMs: raw.EVENTS_RELAY_MAX_BACKOFF_MS,
       keepCompletedSeconds: raw.EVENTS_KEEP_COMPLETED_SECONDS,
       outboxRetentionSeconds: raw.EVENTS_OUTBOX_RETENTION_SECONDS,
+      subscribers: parseSubscribers(raw.EVENTS_SUBSCRIBERS, raw.EVENTS_QUEUE),
     },
     identity: {
       schemas: parseSchemas(raw.IDENTITY_SCHEMAS, raw.IDENTITY_DEFAULT_SCHEMA_ID),

@@ -23,12 +23,15 @@ export function createRedisConnection(config: AppConfig): IORedis {
 export class EventPublisher {
   private readonly logger = new Logger('Redis');
   private down = false;
+  /** Subscriber queues that take only some event types. */
+  private readonly typesByQueue: Map<string, Set<string>>;
 
   constructor(
     @Inject(EVENT_QUEUES) private readonly queues: Queue[],
     @Inject(REDIS_CONNECTION) private readonly redis: IORedis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
+    this.typesByQueue = new Map(config.events.subscribers.filter((s) => s.types).map((s) => [s.queue, new Set(s.types)]));
     // Without a listener, a queue's connection error would crash the process; Redis is optional, so log once.
     for (const queue of queues) queue.on('error', (err: Error) => this.markDown(err));
     redis.on('error', (err: Error) => this.markDown(err));
@@ -46,10 +49,17 @@ export class EventPublisher {
     return this.redis.status === 'ready';
   }
 
+  /** Adds the events to every queue that takes them: the default queue takes all, a subscriber queue its types. */
   async publish(events: CloudEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const jobs = events.map((event) => ({ name: event.type, data: event, opts: { jobId: event.id } }));
-    await Promise.all(this.queues.map((queue) => queue.addBulk(jobs)));
+    await Promise.all(
+      this.queues.map((queue) => {
+        const types = this.typesByQueue.get(queue.name);
+        const selected = types ? events.filter((e) => types.has(e.type)) : events;
+        if (selected.length === 0) return Promise.resolve();
+        return queue.addBulk(selected.map((event) => ({ name: event.type, data: event, opts: { jobId: event.id } })));
+      }),
+    );
   }
 
   /**

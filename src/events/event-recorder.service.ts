@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
+import { currentTraceparent } from '../common/http/request-context';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent, toCloudEvent } from './cloud-event';
 import { OutboxRelay } from './outbox-relay.service';
@@ -25,7 +26,10 @@ export class EventRecorder {
     }
     if (events.length === 0) return;
     const now = new Date();
-    await this.outbox.insert(events.map((e) => toCloudEvent(e, this.config.events.source, now)));
+    const traceparent = currentTraceparent();
+    await this.outbox.insert(
+      events.map((e) => ({ ...toCloudEvent(e, this.config.events.source, now), ...(traceparent ? { traceparent } : {}) })),
+    );
     this.uow.afterCommit(() => this.relay.nudge());
   }
 }

@@ -17,7 +17,7 @@ import IORedis from 'ioredis';
 @Module({})
 export class EventsModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const queueNames = [config.events.queue];
+    const queueNames = [config.events.queue, ...config.events.subscribers.map((s) => s.queue)];
     return {
       module: EventsModule,
       global: true,

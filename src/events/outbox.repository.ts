@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, LessThan, Not } from 'typeorm';
+import { chunks } from '../common/collections';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { CloudEvent } from './cloud-event';
 import { OutboxEventEntity } from './outbox-event.entity';
@@ -21,13 +22,13 @@ export class OutboxRepository {
     if (events.length === 0) return;
     const now = new Date();
     // Chunked multi-row inserts: one statement per 500 events keeps packets small and round trips few.
-    for (let i = 0; i < events.length; i += 500) {
+    for (const chunk of chunks(events, 500)) {
       await this.repo
         .createQueryBuilder()
         .insert()
         .into(OutboxEventEntity)
         .values(
-          events.slice(i, i + 500).map((e) => ({
+          chunk.map((e) => ({
             id: e.id,
             type: e.type,
             subject: e.subject,

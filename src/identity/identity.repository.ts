@@ -6,6 +6,7 @@ import { RecoveryAddressEntity, VerifiableAddressEntity } from './entities/ident
 import { IdentityEntity } from './entities/identity.entity';
 import { randomUUID } from 'node:crypto';
 import type { Credential, CredentialType, Identity, IdentityState } from './identity.model';
+import { chunks, groupBy } from '../common/collections';
 
 /** Rows per multi-row INSERT: small enough for any packet limit and SQLite's variable limit, large enough to be fast. */
 const INSERT_CHUNK = 500;
@@ -43,8 +44,8 @@ export class IdentityRepository {
   }
 
   private async insertRows<T extends ObjectLiteral>(target: EntityTarget<T>, rows: T[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.manager.createQueryBuilder().insert().into(target).values(rows.slice(i, i + INSERT_CHUNK)).updateEntity(false).execute();
+    for (const chunk of chunks(rows, INSERT_CHUNK)) {
+      await this.manager.createQueryBuilder().insert().into(target).values(chunk).updateEntity(false).execute();
     }
   }
 
@@ -249,21 +250,4 @@ function toIdentityRow(identity: Identity): IdentityEntity {
     createdAt: identity.createdAt,
     updatedAt: identity.updatedAt,
   };
-}
-
-function groupBy<T, V>(items: T[], key: (item: T) => string, value: (item: T) => V): Map<string, V[]> {
-  const map = new Map<string, V[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = map.get(k);
-    if (list) list.push(value(item));
-    else map.set(k, [value(item)]);
-  }
-  return map;
-}
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { groupBy } from '../common/collections';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SessionDeviceEntity, SessionEntity } from './entities/session.entity';
 import type { AuthenticationMethod, Session } from './session.model';
@@ -108,12 +109,7 @@ export class SessionRepository {
       where: { sessionId: In(rows.map((r) => r.id)) },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
-    const devicesBySession = new Map<string, Session['devices']>();
-    for (const { sessionId, ...device } of devices) {
-      const list = devicesBySession.get(sessionId);
-      if (list) list.push(device);
-      else devicesBySession.set(sessionId, [device]);
-    }
+    const devicesBySession = groupBy(devices, (d) => d.sessionId, ({ sessionId: _, ...device }) => device);
     return rows.map((r) => ({
       id: r.id,
       identityId: r.identityId,

@@ -57,7 +57,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     stop: () => running.close(),
     async destroy() {
       await running.close();
-      await obliterateQueue(config.events.queue, config.redis.url);
+      for (const queue of [config.events.queue, ...config.events.subscribers.map((s) => s.queue)]) {
+        await obliterateQueue(queue, config.redis.url);
+      }
       await database.drop();
     },
   };
