@@ -7,11 +7,15 @@ import { Logger } from 'nestjs-pino';
 import fastifyCookie from '@fastify/cookie';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
-import { EventPublisher } from './events/event-publisher';
+import type { Queue } from 'bullmq';
+import { EVENT_QUEUES, EventPublisher } from './events/event-publisher';
+import { mountQueueDashboard } from './events/queue-dashboard';
 import type { AppConfig } from './config/app-config';
 import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
 import { installApiSurfaceHook } from './common/http/api-surface.hook';
 import { installRequestContext } from './common/http/request-context';
+import { installHttpMetrics } from './metrics/http-metrics';
+import { METRICS_REGISTRY } from './metrics/metrics.module';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { genRequestId } from './common/http/request-id';
 
@@ -60,6 +64,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
 
   // Session cookies: whoami reads the session cookie that redeeming a recovery link sets.
   await app.register(fastifyCookie);
+  await mountQueueDashboard(app, app.get<Queue[]>(EVENT_QUEUES));
   const fastify = app.getHttpAdapter().getInstance();
   // An empty body with a JSON content type (some clients send one with DELETE) is no body, as in Go, not a 400.
   const jsonParser = fastify.getDefaultJsonParser('error', 'error');
@@ -72,6 +77,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   // as Go does, instead of answering 415.
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
   installRequestContext(fastify);
+  installHttpMetrics(fastify, app.get(METRICS_REGISTRY));
   installApiSurfaceHook(fastify, {
     publicPort: config.http.publicPort,
     adminPort: config.http.adminPort,

@@ -11,6 +11,7 @@ import { SchemaModule } from './schema/schema.module';
 import { SelfServiceModule } from './self-service/self-service.module';
 import { SessionModule } from './session/session.module';
 import { loggerOptions } from './common/logging/logger-options';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config)),
+        MetricsModule,
         DatabaseModule,
         EventsModule.forRoot(config),
         SchemaModule,

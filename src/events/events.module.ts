@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EVENT_QUEUES, EventPublisher, REDIS_CONNECTION } from './event-publisher';
 import { RedisConnectionModule } from './redis-connection.module';
+import { EventMetrics } from './event-metrics';
 import { EventRecorder } from './event-recorder.service';
 import { OutboxEventEntity } from './outbox-event.entity';
 import { OutboxRelay } from './outbox-relay.service';
@@ -44,13 +45,14 @@ export class EventsModule {
         OutboxRelay,
         EventPublisher,
         EventRecorder,
+        EventMetrics,
         {
           provide: EVENT_QUEUES,
           inject: queueNames.map((name) => getQueueToken(name)),
           useFactory: (...queues: Queue[]) => queues,
         },
       ],
-      exports: [EventRecorder, OutboxRelay, EventPublisher],
+      exports: [EventRecorder, OutboxRelay, EventPublisher, EVENT_QUEUES],
     };
   }
 }

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { withTimeout } from '../common/async/with-timeout';
 import { UnitOfWork } from '../database/unit-of-work';
+import { EventMetrics } from './event-metrics';
 import { EventPublisher } from './event-publisher';
 import { OutboxRepository } from './outbox.repository';
 
@@ -39,6 +40,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly outbox: OutboxRepository,
     private readonly publisher: EventPublisher,
     private readonly uow: UnitOfWork,
+    private readonly metrics: EventMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -65,6 +67,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       ...(this.lastError ? { lastError: this.lastError } : {}),
       ...(this.lastPublishedAt ? { lastPublishedAt: this.lastPublishedAt.toISOString() } : {}),
     };
+  }
+
+  /** Committed events not yet published. */
+  backlog(): Promise<number> {
+    return this.outbox.countPending();
   }
 
   /** Publishes everything pending now; resolves with the number of events published. Throws when Redis is down. */
@@ -123,6 +130,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       await this.pruneIfDue();
       this.schedule(this.config.events.relayIntervalMs);
     } catch (err) {
+      this.metrics.relayFailed();
       if (!this.lastError) this.logger.warn(`event relay paused: ${(err as Error).message}; retrying with backoff`);
       this.lastError = (err as Error).message;
       this.schedule(this.backOff());
@@ -138,16 +146,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     const published = await this.uow.run(
       async () => {
         const pending = await this.outbox.claimPending(this.config.events.relayBatchSize);
-        if (pending.length === 0) return 0;
-        await this.publisher.publish(pending.map((p) => p.event));
+        if (pending.length === 0) return [];
+        const events = pending.map((p) => p.event);
+        await this.publisher.publish(events);
         await this.outbox.markPublished(pending.map((p) => p.seq));
-        return pending.length;
+        return events;
       },
       // READ COMMITTED: the claim takes record locks only, never gap locks that would block new outbox inserts.
       { isolation: 'READ COMMITTED' },
     );
-    if (published > 0) this.lastPublishedAt = new Date();
-    return published;
+    if (published.length > 0) {
+      this.lastPublishedAt = new Date();
+      this.metrics.published(published);
+    }
+    return published.length;
   }
 
   private async pruneIfDue(): Promise<void> {

@@ -64,6 +64,11 @@ export class OutboxRepository {
     await this.repo.update({ seq: In(seqs) }, { publishedAt: at });
   }
 
+  async oldestPendingCreatedAt(): Promise<Date | null> {
+    const row = await this.repo.findOne({ select: { createdAt: true }, where: { publishedAt: IsNull() }, order: { seq: 'ASC' } });
+    return row?.createdAt ?? null;
+  }
+
   async countPending(): Promise<number> {
     return this.repo.count({ where: { publishedAt: IsNull() } });
   }

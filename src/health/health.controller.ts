@@ -17,6 +17,13 @@ class ReadyStatus extends HealthStatus {
 
   @ApiProperty({ enum: ['up', 'down'], description: 'Redis is optional: while it is down, events wait in the outbox' })
   redis!: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The event relay: enabled, failing (with lastError), lastPublishedAt and the outbox backlog',
+  })
+  relay!: Record<string, unknown>;
 }
 
 class VersionInfo {
@@ -48,7 +55,7 @@ export class HealthController {
     if (!r.ready) {
       throw new ApiError(503, { reason: `database: ${r.database}`, details: { database: r.database, redis: r.redis } });
     }
-    return { status: 'ok', database: r.database, redis: r.redis };
+    return { status: 'ok', database: r.database, redis: r.redis, relay: r.relay as unknown as Record<string, unknown> };
   }
 
   @Get('version')

@@ -6,7 +6,7 @@ export interface Readiness {
   ready: boolean;
   database: 'ok' | 'unreachable' | 'migrations pending';
   redis: 'up' | 'down';
-  relay: RelayStatus;
+  relay: RelayStatus & { backlog?: number };
 }
 
 /** Ready means: the database answers and is migrated. Redis is reported but not required (events wait in the outbox). */
@@ -26,6 +26,7 @@ export class HealthService {
       database = 'unreachable';
     }
     const relay = this.relay.status();
-    return { ready: database === 'ok', database, redis: relay.redis, relay };
+    const backlog = database === 'ok' ? await this.relay.backlog().catch(() => undefined) : undefined;
+    return { ready: database === 'ok', database, redis: relay.redis, relay: { ...relay, ...(backlog !== undefined ? { backlog } : {}) } };
   }
 }

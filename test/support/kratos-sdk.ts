@@ -1,9 +1,12 @@
 import { Configuration, IdentityApi } from '@ory/kratos-client';
 import { AxiosError } from 'axios';
 
-/** The official SDK's IdentityApi, pointed at a test app's admin port, as a user of Kratos would set it up. */
-export function identityApi(adminUrl: string, accessToken?: string): IdentityApi {
-  return new IdentityApi(new Configuration({ basePath: adminUrl, ...(accessToken ? { accessToken } : {}) }));
+/**
+ * The official SDK's IdentityApi, pointed at a test app's admin port, as a user of Kratos would set it up. The
+ * `oryAccessToken` security scheme is an API key in the Authorization header, so the key goes into `apiKey`.
+ */
+export function identityApi(adminUrl: string, authorization?: string): IdentityApi {
+  return new IdentityApi(new Configuration({ basePath: adminUrl, ...(authorization ? { apiKey: authorization } : {}) }));
 }
 
 /** Status and body of a failed SDK call (axios rejects on non-2xx). */

@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { withTimeout } from '../common/async/with-timeout';
+import { METRICS_REGISTRY } from '../metrics/metrics.module';
+import type { CloudEvent } from './cloud-event';
+import { EVENT_QUEUES } from './event-publisher';
+import { OutboxRepository } from './outbox.repository';
+
+/** The event stream's metrics: outbox backlog and age, publications per type, relay errors, queue depth. */
+@Injectable()
+export class EventMetrics {
+  private readonly publishedTotal: Counter<'type'>;
+  private readonly relayErrors: Counter;
+
+  constructor(
+    @Inject(METRICS_REGISTRY) registry: Registry,
+    @Inject(EVENT_QUEUES) queues: Queue[],
+    outbox: OutboxRepository,
+  ) {
+    this.publishedTotal = new Counter({ name: 'events_published_total', help: 'Events published to BullMQ, by type', labelNames: ['type'], registers: [registry] });
+    this.relayErrors = new Counter({ name: 'event_relay_errors_total', help: 'Failed attempts to publish a batch of events', registers: [registry] });
+    new Gauge({
+      name: 'event_outbox_backlog',
+      help: 'Committed events not yet published',
+      registers: [registry],
+      async collect() {
+        this.set(await outbox.countPending());
+      },
+    });
+    new Gauge({
+      name: 'event_outbox_oldest_pending_age_seconds',
+      help: 'Age of the oldest event not yet published (0 when none)',
+      registers: [registry],
+      async collect() {
+        const oldest = await outbox.oldestPendingCreatedAt();
+        this.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
+      },
+    });
+    new Gauge({
+      name: 'event_queue_jobs',
+      help: 'Jobs in each event queue by state (absent while Redis is unreachable)',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const queue of queues) {
+          const counts = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed').catch(() => undefined), 1_000, undefined);
+          for (const [state, count] of Object.entries(counts ?? {})) this.set({ queue: queue.name, state }, count);
+        }
+      },
+    });
+  }
+
+  published(events: CloudEvent[]): void {
+    for (const event of events) this.publishedTotal.inc({ type: event.type });
+  }
+
+  relayFailed(): void {
+    this.relayErrors.inc();
+  }
+}
