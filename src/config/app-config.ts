@@ -74,6 +74,7 @@ const rawConfigSchema = z.object({
   EVENTS_KEEP_COMPLETED_SECONDS: positiveInt.default(7 * 24 * 3600),
   EVENTS_OUTBOX_RETENTION_SECONDS: positiveInt.default(7 * 24 * 3600),
   EVENTS_SUBSCRIBERS: z.string().optional(),
+  EVENTS_JOB_ATTEMPTS: positiveInt.max(100).default(5),
 
   HASHER_ALGORITHM: z.enum(['argon2id', 'bcrypt']).default('argon2id'),
   HASHER_ARGON2_MEMORY_KIB: positiveInt.min(8).max(4 * 1024 * 1024).default(19 * 1024),
@@ -145,6 +146,8 @@ export interface AppConfig {
     relayMaxBackoffMs: number;
     keepCompletedSeconds: number;
     outboxRetentionSeconds: number;
+    /** How often BullMQ retries a job whose consumer failed (exponential backoff from one second). */
+    jobAttempts: number;
     /** Extra queues, each receiving every event or only the listed types. */
     subscribers: EventSubscriber[];
   };
@@ -311,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       relayMaxBackoffMs: raw.EVENTS_RELAY_MAX_BACKOFF_MS,
       keepCompletedSeconds: raw.EVENTS_KEEP_COMPLETED_SECONDS,
       outboxRetentionSeconds: raw.EVENTS_OUTBOX_RETENTION_SECONDS,
+      jobAttempts: raw.EVENTS_JOB_ATTEMPTS,
       subscribers: parseSubscribers(raw.EVENTS_SUBSCRIBERS, raw.EVENTS_QUEUE),
     },
     identity: {

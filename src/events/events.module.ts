@@ -32,6 +32,8 @@ export class EventsModule {
           useFactory: (cfg: AppConfig, connection: IORedis) => ({
             connection,
             defaultJobOptions: {
+              attempts: cfg.events.jobAttempts,
+              backoff: { type: 'exponential', delay: 1_000 },
               // Completed jobs are kept this long; it bounds how long a replayed jobId is recognised and dropped.
               removeOnComplete: { age: cfg.events.keepCompletedSeconds },
               removeOnFail: { age: cfg.events.keepCompletedSeconds },

@@ -1,0 +1,86 @@
+/*
+ * A small consumer of the event stream: a BullMQ Worker on the event queue that processes each event once.
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 EVENTS_QUEUE=kratos-events npx ts-node --transpile-only examples/consumer/consumer.ts
+ *
+ * Delivery is at least once (a relay that crashed after publishing publishes again, and BullMQ's jobId dedup ends
+ * when completed jobs are removed), so the consumer deduplicates on the CloudEvents id with a Redis key.
+ */
+import { Job, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+
+export interface CloudEvent {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  data: Record<string, unknown>;
+  traceparent?: string;
+}
+
+export interface ConsumerOptions {
+  redisUrl: string;
+  queue: string;
+  /** Namespace of the dedup keys: one per consuming service. */
+  consumerName: string;
+  /** How long a processed id is remembered; keep it longer than EVENTS_KEEP_COMPLETED_SECONDS. */
+  dedupeSeconds?: number;
+  handle: (event: CloudEvent) => Promise<void>;
+}
+
+/** Starts a worker; resolves to a function that stops it. */
+export function startConsumer(options: ConsumerOptions): { worker: Worker; stop: () => Promise<void> } {
+  const redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+  const dedupeSeconds = options.dedupeSeconds ?? 30 * 24 * 3600;
+
+  const processJob = async (job: Job<CloudEvent>) => {
+    const event = job.data;
+    const key = `${options.consumerName}:processed:${event.id}`;
+    // Claim the id. If another delivery of the same event finished it, skip; if one is handling it right now,
+    // wait for it (it either finishes, or fails and releases the claim for us).
+    for (let waited = 0; !(await redis.set(key, 'processing', 'EX', 300, 'NX')); waited += 100) {
+      if ((await redis.get(key)) === 'done') return 'duplicate';
+      if (waited > 60_000) throw new Error(`event ${event.id} is still being handled by another delivery`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    try {
+      await options.handle(event);
+      await redis.set(key, 'done', 'EX', dedupeSeconds);
+      return 'processed';
+    } catch (err) {
+      await redis.del(key); // let a retry process it
+      throw err;
+    }
+  };
+
+  const worker = new Worker<CloudEvent>(options.queue, processJob, {
+    connection: new IORedis(options.redisUrl, { maxRetriesPerRequest: null }),
+    concurrency: 8,
+  });
+  return {
+    worker,
+    async stop() {
+      await worker.close();
+      await (await worker.client).quit().catch(() => undefined);
+      await redis.quit();
+    },
+  };
+}
+
+if (require.main === module) {
+  const { stop } = startConsumer({
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    queue: process.env.EVENTS_QUEUE ?? 'kratos-events',
+    consumerName: process.env.CONSUMER_NAME ?? 'example-consumer',
+    handle: async (event) => {
+      console.log(`${event.time} ${event.type} subject=${event.subject} id=${event.id}`);
+    },
+  });
+  const shutdown = () => void stop().then(() => process.exit(0));
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  console.log('consuming; Ctrl+C to stop');
+}
