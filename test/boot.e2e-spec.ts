@@ -1,39 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
-
-const ROOT = join(__dirname, '..');
-
-interface ServiceProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-/** Runs `src/main.ts` as its own process in `cwd`, with only the given environment (no inherited configuration). */
-function runService(cwd: string, env: Record<string, string>): ServiceProcess {
-  let output = '';
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitForOutput(service: ServiceProcess, pattern: RegExp, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(service.output())) {
-    if (service.child.exitCode !== null) throw new Error(`service exited early:\n${service.output()}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${service.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { runService, ServiceProcess } from './support/service-process';
 
 describe('the service process', () => {
   let cwd: string;
@@ -54,7 +23,7 @@ describe('the service process', () => {
   it('starts with no configuration: SQLite under ./data, bundled schema, both ports; stops cleanly on SIGTERM', async () => {
     const [publicPort, adminPort] = [await freePort(), await freePort()];
     service = runService(cwd, { PUBLIC_PORT: String(publicPort), ADMIN_PORT: String(adminPort) });
-    await waitForOutput(service, /public API on/);
+    await service.waitForOutput(/public API on/);
     expect(existsSync(join(cwd, 'data', 'kratos.sqlite'))).toBe(true);
     expect((await fetch(`http://127.0.0.1:${publicPort}/health/alive`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${adminPort}/health/alive`)).status).toBe(200);
@@ -70,7 +39,7 @@ describe('the service process', () => {
       ADMIN_PORT: String(adminPort),
       REDIS_URL: `redis://127.0.0.1:${deadRedis}`,
     });
-    await waitForOutput(service, /public API on/);
+    await service.waitForOutput(/public API on/);
     await new Promise((r) => setTimeout(r, 2_500)); // several reconnect attempts
     const ready = await fetch(`http://127.0.0.1:${adminPort}/health/ready`);
     expect(ready.status).toBe(200);

@@ -1,4 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import IORedis from 'ioredis';
 import { freePort } from './free-port';
 
@@ -6,10 +9,14 @@ import { freePort } from './free-port';
 export class DisposableRedis {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  /** With `dataDir`, Redis keeps an append-only file there (fsync on every write), so a kill loses nothing. */
+  private constructor(
+    readonly port: number,
+    private readonly dataDir?: string,
+  ) {}
 
-  static async start(): Promise<DisposableRedis> {
-    const redis = new DisposableRedis(await freePort());
+  static async start(options: { persistent?: boolean } = {}): Promise<DisposableRedis> {
+    const redis = new DisposableRedis(await freePort(), options.persistent ? mkdtempSync(join(tmpdir(), 'redis-aof-')) : undefined);
     await redis.start();
     return redis;
   }
@@ -19,11 +26,10 @@ export class DisposableRedis {
   }
 
   async start(): Promise<void> {
-    this.process = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
-      { stdio: 'ignore' },
-    );
+    const persistence = this.dataDir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', this.dataDir] : ['--appendonly', 'no'];
+    this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--maxmemory-policy', 'noeviction'], {
+      stdio: 'ignore',
+    });
     const deadline = Date.now() + 10_000;
     for (;;) {
       const client = new IORedis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
