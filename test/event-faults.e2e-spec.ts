@@ -121,6 +121,30 @@ describe('event delivery under faults (separate service processes)', () => {
     expect(await pendingInOutbox()).toBe(0);
   }, 90_000);
 
+  it('a rolled-back write publishes nothing', async () => {
+    const { adminUrl } = await start({});
+    const email = `rb-${randomUUID()}@example.com`;
+    const create = (body: object) => fetch(`${adminUrl}/admin/identities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const first = await create({ schema_id: 'default', traits: { email } });
+    const id = ((await first.json()) as { id: string }).id;
+    expect((await create({ schema_id: 'default', traits: { email } })).status).toBe(409); // rolled back at the unique index
+    const patch = await fetch(`${adminUrl}/admin/identities/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ op: 'add', path: '/metadata_public', value: { a: 1 } }, { op: 'remove', path: '/traits/email' }]),
+    });
+    expect(patch.status).toBe(400); // rolled back after validation
+    await expectDeliveredOnce(TEST_REDIS_URL, [id]);
+    const reader = new QueueReader(queue);
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await reader.events()).map((e) => e.type)).toEqual(['identity.created']);
+    } finally {
+      await reader.close();
+    }
+    expect(await pendingInOutbox()).toBe(0);
+  }, 90_000);
+
   it('SIGTERM drains the relay before the process exits', async () => {
     const redis = await DisposableRedis.start({ persistent: true });
     redises.push(redis);
