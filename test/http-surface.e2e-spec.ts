@@ -144,6 +144,13 @@ describe('admin API keys', () => {
     expect(right.status).toBe(404); // authorised, and no such route
   });
 
+  it('cannot be bypassed with a percent-encoded path', async () => {
+    for (const path of ['/%61dmin/identities', '/%61%64%6d%69%6e/identities', '/%71ueues']) {
+      expect((await fetch(`${app.adminUrl}${path}`)).status).toBe(401);
+      expect((await fetch(`${app.publicUrl}${path}`)).status).toBe(404);
+    }
+  });
+
   it('keeps schemas and health open', async () => {
     expect((await fetch(`${app.adminUrl}/schemas/default`)).status).toBe(200);
     expect((await fetch(`${app.adminUrl}/health/ready`)).status).toBe(200);

@@ -322,6 +322,14 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
       expect(move.body.error.message).toBe('unsupported operation: move');
     });
 
+    it('refuses paths that would reach object prototypes', async () => {
+      for (const path of ['/metadata_public/__proto__/remove/x', '/traits/constructor/prototype/x']) {
+        const err = await sdkError(sdk.patchIdentity({ id: identity.id, jsonPatch: [{ op: 'add', path, value: 1 }] }));
+        expect(err.status).toBe(400);
+      }
+      expect(({} as Record<string, unknown>).remove).toBeUndefined();
+    });
+
     it('re-validates the result and changes nothing when it is invalid', async () => {
       const err = await sdkError(sdk.patchIdentity({ id: identity.id, jsonPatch: [{ op: 'add', path: '/metadata_public', value: { a: 1 } }, { op: 'remove', path: '/traits/email' }] }));
       expect(err.status).toBe(400);

@@ -68,8 +68,10 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
       expect(bad.body.error.reason).toBe('Unable to parse "expires_in" whose format should match "[0-9]+(ns|us|ms|s|m|h)" but did not: soon');
       const negative = await sdkError(admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id, expires_in: '-5m' } }));
       expect(negative.body.error.reason).toBe('Value from "expires_in" must be result to a future time: -5m');
-      const badReturn = await sdkError(admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id }, returnTo: 'https://evil.example.net/' }));
-      expect(badReturn.status).toBe(400);
+      for (const returnTo of ['https://evil.example.net/', 'https://app.example.com.evil.net/', 'https://app.example.com@evil.net/', `${app.config.http.publicBaseUrl}@evil.net/`]) {
+        const badReturn = await sdkError(admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id }, returnTo }));
+        expect(badReturn.status).toBe(400);
+      }
     });
 
     it('can be switched off (404, as Kratos)', async () => {

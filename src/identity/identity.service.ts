@@ -33,6 +33,8 @@ const PATCH_FAILED_REASON = 'An error occured when applying the JSON patch';
 /** Paths a JSON Patch may not touch (Kratos denies `/stateChangedAt`, in camel case, by mistake; both are denied here). */
 const DENIED_PATCH_PATHS = [/^\/id$/, /^\/credentials(\/|$)/, /^\/state_changed_at$/, /^\/stateChangedAt$/];
 const PATCH_OPS = ['add', 'remove', 'replace'];
+/** Path segments that would reach object prototypes. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function patchError(message: string): ApiError {
   return new ApiError(400, { reason: PATCH_FAILED_REASON, message });
@@ -318,7 +320,9 @@ export class IdentityService {
       }
       if (!PATCH_OPS.includes(op.op)) throw patchError(`unsupported operation: ${op.op}`);
       for (const path of [op.path, op.from]) {
-        if (typeof path === 'string' && DENIED_PATCH_PATHS.some((re) => re.test(path))) throw patchError(`patch includes denied path: ${path}`);
+        if (typeof path !== 'string') continue;
+        if (DENIED_PATCH_PATHS.some((re) => re.test(path))) throw patchError(`patch includes denied path: ${path}`);
+        if (path.split('/').some((segment) => FORBIDDEN_SEGMENTS.has(segment))) throw patchError(`patch includes denied path: ${path}`);
       }
       if ((op.op === 'add' || op.op === 'replace') && !('value' in op)) throw patchError(`missing value for operation ${op.op} on ${op.path}`);
     }
@@ -351,8 +355,9 @@ export class IdentityService {
     for (const token of tokens.slice(0, -1)) {
       if (node === null || typeof node !== 'object') return undefined;
       const container = node as Record<string, unknown>;
-      if (!Array.isArray(container) && create && (container[token] === undefined || container[token] === null)) container[token] = {};
-      node = container[token];
+      if (!Array.isArray(container) && create && (!Object.hasOwn(container, token) || container[token] === null)) container[token] = {};
+      // Only own members: never walk into a prototype.
+      node = Object.hasOwn(container, token) ? container[token] : undefined;
     }
     return node;
   }

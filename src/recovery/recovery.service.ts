@@ -246,7 +246,7 @@ export class RecoveryService {
     } catch {
       throw ApiError.badRequest(`Unable to parse the return_to URL: ${returnTo}`);
     }
-    if (!this.config.selfService.allowedReturnUrls.some((allowed) => url.toString().startsWith(allowed))) {
+    if (!this.config.selfService.allowedReturnUrls.some((allowed) => isUnder(url, allowed))) {
       throw ApiError.badRequest(`Requested return_to URL "${returnTo}" is not allowed.`);
     }
     return url.toString();
@@ -272,6 +272,22 @@ export class RecoveryService {
     url.searchParams.set('flow', flow.id);
     return url.toString();
   }
+}
+
+/**
+ * Same scheme, host and port as `allowed`, no credentials, and a path at or below its path: a string prefix would
+ * let `https://id.example.com.evil.com` and `https://id.example.com@evil.com` through.
+ */
+export function isUnder(url: URL, allowed: string): boolean {
+  let base: URL;
+  try {
+    base = new URL(allowed);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.origin !== base.origin) return false;
+  const prefix = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+  return url.pathname === base.pathname || url.pathname.startsWith(prefix) || base.pathname === '/';
 }
 
 /** Kratos's answer when a recovered identity is disabled: nothing is granted. */

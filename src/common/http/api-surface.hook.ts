@@ -52,12 +52,27 @@ function reject(request: FastifyRequest, reply: FastifyReply, error: ApiError): 
     .send(errorEnvelope(error.status, error, requestIdOf(request)));
 }
 
+/**
+ * The path the router matched, which is what must be classified: the raw URL may be percent-encoded
+ * (`/%61dmin/…` routes to `/admin/…`). Unmatched requests fall back to the decoded path.
+ */
+export function routedPath(request: Pick<FastifyRequest, 'url' | 'routeOptions'>): string {
+  const template = request.routeOptions?.url;
+  if (template) return template;
+  const path = request.url.split('?')[0];
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 export function installApiSurfaceHook(fastify: FastifyInstance, options: ApiSurfaceOptions): void {
   const keyDigests = options.adminApiKeys.map(digest);
   const split = options.publicPort !== options.adminPort;
 
   fastify.addHook('onRequest', async (request, reply) => {
-    const url = request.url;
+    const url = routedPath(request);
     if (split) {
       const port = request.raw.socket?.localPort;
       const surface = surfaceOfPath(url);

@@ -9,7 +9,7 @@ import { verifyPasswordHash } from './hashing/hash-formats';
 
 /** Longest plaintext accepted for hashing; beyond it a request is refused rather than burning CPU. */
 export const MAX_PASSWORD_BYTES = 4096;
-const BCRYPT_MAX_BYTES = 72;
+export const BCRYPT_MAX_BYTES = 72;
 /** `Algorithm.Argon2id` of @node-rs/argon2 (a const enum, which isolated modules cannot read). */
 const ARGON2ID = 2;
 

@@ -1,7 +1,7 @@
 import { checkPassword, longestCommonSubstring } from './password-policy';
 
 describe('checkPassword', () => {
-  const policy = { minLength: 8 };
+  const policy = { minLength: 8, maxBytes: 4096 };
 
   it('accepts a good password', () => {
     expect(checkPassword('correct horse battery', ['ada@example.com'], policy)).toBeUndefined();
@@ -23,6 +23,12 @@ describe('checkPassword', () => {
   it('refuses a password too similar to an identifier', () => {
     expect(checkPassword('ada@example.com1', ['ada@example.com'], policy)).toMatchObject({ id: 4000031 });
     expect(checkPassword('xxada@exampyy', ['ada@example.com'], policy)).toMatchObject({ id: 4000031 });
+  });
+
+  it('refuses a huge password before the quadratic similarity checks', () => {
+    const started = Date.now();
+    expect(checkPassword('x'.repeat(5_000_000), ['ada@example.com'], policy)).toMatchObject({ id: 4000033 });
+    expect(Date.now() - started).toBeLessThan(200);
   });
 
   it('refuses over 72 bytes when the hasher is bcrypt', () => {

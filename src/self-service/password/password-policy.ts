@@ -1,4 +1,6 @@
 import { distance } from 'fastest-levenshtein';
+import type { AppConfig } from '../../config/app-config';
+import { BCRYPT_MAX_BYTES, MAX_PASSWORD_BYTES } from '../../identity/credentials/password-hasher.service';
 import { Text, UiText } from '../ui/ui-text';
 
 /** Kratos's default password validator thresholds (identifier similarity). */
@@ -24,8 +26,16 @@ export function longestCommonSubstring(a: string, b: string): number {
 
 export interface PasswordPolicy {
   minLength: number;
-  /** bcrypt cannot hash more than 72 bytes. */
-  maxBytes?: number;
+  /** The hasher's limit: 72 bytes for bcrypt, MAX_PASSWORD_BYTES otherwise. */
+  maxBytes: number;
+}
+
+/** The policy for new passwords under the configured minimum length and hasher. */
+export function passwordPolicyFor(config: AppConfig): PasswordPolicy {
+  return {
+    minLength: config.selfService.passwordMinLength,
+    maxBytes: config.hasher.algorithm === 'bcrypt' ? BCRYPT_MAX_BYTES : MAX_PASSWORD_BYTES,
+  };
 }
 
 /**
@@ -35,9 +45,10 @@ export interface PasswordPolicy {
  */
 export function checkPassword(password: string, identifiers: string[], policy: PasswordPolicy): UiText | undefined {
   if (password === '') return Text.missingProperty('password');
+  // The byte limit first: the similarity checks below are quadratic in the password's length.
+  if (Buffer.byteLength(password, 'utf8') > policy.maxBytes) return Text.passwordTooLong(policy.maxBytes, password.length);
   const length = [...password].length;
   if (length < policy.minLength) return Text.passwordTooShort(policy.minLength, length);
-  if (policy.maxBytes !== undefined && Buffer.byteLength(password, 'utf8') > policy.maxBytes) return Text.passwordTooLong(policy.maxBytes, length);
   const candidate = password.toLowerCase();
   for (const identifier of identifiers) {
     const id = identifier.toLowerCase();

@@ -12,7 +12,7 @@ import { SessionLifecycle } from '../../session/session-lifecycle.service';
 import { SessionService } from '../../session/session.service';
 import { deviceOf, FlowService } from '../flows/flow.service';
 import type { Flow } from '../flows/flow.model';
-import { checkPassword } from '../password/password-policy';
+import { checkPassword, passwordPolicyFor } from '../password/password-policy';
 import { addNodeMessage, csrfNode, inputNode, setNodeValue, submitNode, UiContainer, UiNode } from '../ui/ui-node';
 import { Text, UiText } from '../ui/ui-text';
 
@@ -108,10 +108,7 @@ export class RegistrationService {
       if (!(err instanceof TraitValidationError)) throw err;
       throw await fail((ui) => this.attach(ui, err.errors.map(traitErrorMessage)));
     }
-    const policyProblem = checkPassword(password, identifiers, {
-      minLength: this.config.selfService.passwordMinLength,
-      ...(this.config.hasher.algorithm === 'bcrypt' ? { maxBytes: 72 } : {}),
-    });
+    const policyProblem = checkPassword(password, identifiers, passwordPolicyFor(this.config));
     if (policyProblem) throw await fail((ui) => this.attach(ui, [{ node: 'password', message: policyProblem }]));
 
     const identity = await this.identities.prepareCreate({ schema_id: schemaId, traits, credentials: { password: { config: { password } } } });

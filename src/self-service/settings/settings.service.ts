@@ -12,7 +12,7 @@ import type { Session } from '../../session/session.model';
 import { SessionService } from '../../session/session.service';
 import { FlowService } from '../flows/flow.service';
 import type { Flow, FlowType } from '../flows/flow.model';
-import { checkPassword } from '../password/password-policy';
+import { checkPassword, passwordPolicyFor } from '../password/password-policy';
 import { addNodeMessage, csrfNode, inputNode, submitNode, UiContainer } from '../ui/ui-node';
 import { Text, UiText } from '../ui/ui-text';
 
@@ -100,10 +100,7 @@ export class SettingsService {
 
     const password = typeof body.password === 'string' ? body.password : '';
     const credential = (await this.identities.get(identity.id)).credentials.find((c) => c.type === 'password');
-    const problem = checkPassword(password, credential?.identifiers ?? [], {
-      minLength: this.config.selfService.passwordMinLength,
-      ...(this.config.hasher.algorithm === 'bcrypt' ? { maxBytes: 72 } : {}),
-    });
+    const problem = checkPassword(password, credential?.identifiers ?? [], passwordPolicyFor(this.config));
     if (problem) throw fail((ui) => addNodeMessage(ui.nodes, 'password', problem));
     const current = credential?.config.hashed_password;
     if (typeof current === 'string' && current && (await this.hasher.verify(password, current))) {
