@@ -137,8 +137,11 @@ export async function startApp(config: AppConfig, options: { logger?: boolean } 
       if (closed) return;
       closed = true;
       if (adminServer) {
-        adminServer.closeAllConnections();
-        await new Promise<void>((resolve) => adminServer!.close(() => resolve()));
+        // Requests in flight finish; idle keep-alive connections are closed so that close() can complete.
+        const server = adminServer;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
       }
       await app.close();
     },

@@ -273,7 +273,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!result.success) {
     const issue = result.error.issues[0];
     const name = String(issue.path[0]);
-    throw new ConfigError(`${name}: ${issue.message} (got ${JSON.stringify(merged[name])})`);
+    // Never echo values that may be secrets (keys, passwords inside URLs).
+    const secret = /SECRET|KEYS|PASSWORD|_URL$/.test(name);
+    throw new ConfigError(`${name}: ${issue.message}${secret ? '' : ` (got ${JSON.stringify(merged[name])})`}`);
   }
   const raw = result.data;
   if (raw.NODE_ENV === 'production' && !raw.RECOVERY_SECRET) {

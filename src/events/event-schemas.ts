@@ -121,7 +121,7 @@ export const EVENT_DATA_SCHEMAS: Record<EventType, Schema> = {
   'session.extended': sessionData('Session extended', { previous_expires_at: time }, ['previous_expires_at']),
   'session.revoked': sessionData(
     'Session revoked',
-    { reason: { enum: ['admin', 'logout', 'identity_deactivated', 'identity_deleted', 'identity_sessions_deleted', 'password_changed'] } },
+    { reason: { enum: ['admin', 'logout', 'identity_deactivated', 'identity_deleted', 'identity_sessions_deleted'] } },
     ['reason'],
   ),
   'recovery.link.created': recoveryData('Recovery link created', { expires_at: time }, ['expires_at']),

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { withTimeout } from '../common/async/with-timeout';
 import { UnitOfWork } from '../database/unit-of-work';
+import type { CloudEvent } from './cloud-event';
 import { EventMetrics } from './event-metrics';
 import { EventPublisher } from './event-publisher';
 import { OutboxRepository } from './outbox.repository';
@@ -143,7 +144,20 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async publishBatch(): Promise<number> {
-    const published = await this.uow.run(
+    const published = this.uow.dialect === 'mysql' ? await this.publishLocked() : await this.publishUnlocked();
+    if (published.length > 0) {
+      this.lastPublishedAt = new Date();
+      this.metrics.published(published);
+    }
+    return published.length;
+  }
+
+  /**
+   * MySQL/MariaDB: claim, publish and mark in one transaction, so concurrent relays (replicas) skip each other's rows.
+   * READ COMMITTED: the claim takes record locks only, never gap locks that would block new outbox inserts.
+   */
+  private publishLocked(): Promise<CloudEvent[]> {
+    return this.uow.run(
       async () => {
         const pending = await this.outbox.claimPending(this.config.events.relayBatchSize);
         if (pending.length === 0) return [];
@@ -152,14 +166,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         await this.outbox.markPublished(pending.map((p) => p.seq));
         return events;
       },
-      // READ COMMITTED: the claim takes record locks only, never gap locks that would block new outbox inserts.
       { isolation: 'READ COMMITTED' },
     );
-    if (published.length > 0) {
-      this.lastPublishedAt = new Date();
-      this.metrics.published(published);
-    }
-    return published.length;
+  }
+
+  /**
+   * SQLite: one process, and one writer at a time, so a transaction held across the Redis round trip would stall
+   * every write. Read, publish, then mark; a crash in between republishes, which BullMQ drops by job id.
+   */
+  private async publishUnlocked(): Promise<CloudEvent[]> {
+    const pending = await this.outbox.claimPending(this.config.events.relayBatchSize);
+    if (pending.length === 0) return [];
+    const events = pending.map((p) => p.event);
+    await this.publisher.publish(events);
+    await this.uow.run(() => this.outbox.markPublished(pending.map((p) => p.seq)));
+    return events;
   }
 
   private async pruneIfDue(): Promise<void> {

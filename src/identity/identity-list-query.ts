@@ -1,9 +1,9 @@
 import { ApiError } from '../common/errors/api-error';
+import { firstQueryValue as single, queryValues as list, UUID_PATTERN as UUID } from '../common/http/query-values';
 import { KeysetRequest, parseKeysetRequest } from '../common/pagination/keyset-pagination';
 import { PageRequest, parsePageRequest } from '../common/pagination/page-pagination';
 import { parseIncludeCredential } from './identity.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const MAX_ID_FILTER = 500;
 export const KEYSET_LIMITS = { defaultSize: 250, maxSize: 500 };
 
@@ -15,16 +15,6 @@ export interface ListIdentitiesQuery {
   credentialsIdentifierSimilar?: string;
   organizationId?: string;
   includeCredential: Set<string>;
-}
-
-function list(value: unknown): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
-}
-
-function single(value: unknown): string | undefined {
-  const values = list(value);
-  return values.length > 0 ? values[0] : undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { ApiError } from '../common/errors/api-error';
+import { UUID_PATTERN } from '../common/http/query-values';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
 import { BatchPatchIdentitiesResponse, PatchIdentitiesBody } from './dto/batch-patch-identities.dto';
 import { CreateIdentityBody, UpdateIdentityBody } from './dto/create-identity.dto';
@@ -13,11 +14,9 @@ import { parseListIdentitiesQuery } from './identity-list-query';
 import { ADMIN_VIEW } from './identity.mapper';
 import { IdentityService, INCLUDE_CREDENTIAL_VALUES, parseIncludeCredential } from './identity.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Kratos parses identity ids leniently: anything that is not a UUID is simply not found (404, never 400). */
 function identityId(raw: string): string {
-  if (!UUID.test(raw)) throw ApiError.noRows();
+  if (!UUID_PATTERN.test(raw)) throw ApiError.noRows();
   return raw.toLowerCase();
 }
 

@@ -149,9 +149,31 @@ export class IdentityRepository {
     return query;
   }
 
-  /** Replaces one credential's config (a password re-hashed after login, a new password from settings). */
-  async updateCredentialConfig(identityId: string, type: CredentialType, config: Record<string, unknown>, now: Date): Promise<void> {
-    await this.manager.update(IdentityCredentialEntity, { identityId, type }, { config: JSON.stringify(config), updatedAt: now });
+  /**
+   * Replaces one credential's config only if it is still `expected` (a password re-hashed after login must not undo a
+   * password change that landed meanwhile). Returns whether it was replaced.
+   */
+  async replaceCredentialConfigIf(
+    identityId: string,
+    type: CredentialType,
+    expected: Record<string, unknown>,
+    config: Record<string, unknown>,
+    now: Date,
+  ): Promise<boolean> {
+    const result = await this.manager.update(
+      IdentityCredentialEntity,
+      { identityId, type, config: JSON.stringify(expected) },
+      { config: JSON.stringify(config), updatedAt: now },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The identity's state, with its row locked for the calling transaction (issuing a session races deactivation). */
+  async lockState(id: string): Promise<IdentityState | null> {
+    let query = this.manager.createQueryBuilder(IdentityEntity, 'i').select(['i.id', 'i.state']).where('i.id = :id', { id });
+    if (this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    const row = await query.getOne();
+    return row ? (row.state as IdentityState) : null;
   }
 
   async count(): Promise<number> {

@@ -182,6 +182,8 @@ export class RecoveryService {
     if (!identity) return 'invalid';
     if (identity.state !== 'active') return 'disabled';
     return this.uow.run(async () => {
+      // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
+      if ((await this.identities.lockState(identity.id)) !== 'active') return 'disabled' as const;
       if (!(await this.tokens.markUsed(match.id, now))) return 'invalid' as const;
       const method = kind === 'code' ? 'code_recovery' : 'link_recovery';
       const { session, token } = await this.lifecycle.issue(identity.id, [{ method, aal: 'aal1', completedAt: now }], deviceOf(request), now);
@@ -252,22 +254,18 @@ export class RecoveryService {
     return url.toString();
   }
 
-  private async replacementFor(flow: Flow): Promise<Flow> {
-    const now = new Date();
-    return this.uow.run(() =>
-      this.flows.create('recovery', '/self-service/recovery', {
-        type: flow.type,
-        state: 'choose_method',
-        context: { method: 'link', messages: [Text.recoveryFlowExpired(flow.expiresAt, (now.getTime() - flow.expiresAt.getTime()) / 60_000)] },
-      }),
-    );
+  /** A fresh recovery flow (no code or link of its own) that shows `message`. */
+  private messageFlow(type: FlowType, message: UiText): Promise<Flow> {
+    return this.uow.run(() => this.flows.create('recovery', '/self-service/recovery', { type, state: 'choose_method', context: { method: 'link', messages: [message] } }));
+  }
+
+  private replacementFor(flow: Flow): Promise<Flow> {
+    return this.messageFlow(flow.type, Text.recoveryFlowExpired(flow.expiresAt, (Date.now() - flow.expiresAt.getTime()) / 60_000));
   }
 
   /** The recovery UI with a fresh flow carrying `message`, where a failed link sends the browser. */
   private async failureLocation(message: UiText): Promise<string> {
-    const flow = await this.uow.run(() =>
-      this.flows.create('recovery', '/self-service/recovery', { type: 'browser', state: 'choose_method', context: { method: 'link', messages: [message] } }),
-    );
+    const flow = await this.messageFlow('browser', message);
     const url = new URL(this.config.selfService.recoveryUiUrl);
     url.searchParams.set('flow', flow.id);
     return url.toString();

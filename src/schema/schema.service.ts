@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../common/crypto/random-string';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
@@ -65,7 +65,7 @@ export class SchemaService implements OnModuleInit {
       } catch (err) {
         throw new SchemaConfigError(`IDENTITY_SCHEMAS: schema "${source.id}" is not a usable JSON schema: ${(err as Error).message}`);
       }
-      const contentSha256 = sha256(content);
+      const contentSha256 = sha256Hex(content);
       this.validators.set(contentSha256, validator);
       records.push({ id: source.id, url: source.url, content, contentSha256, position });
     }
@@ -99,10 +99,6 @@ export class SchemaService implements OnModuleInit {
     }
     if (!row) throw ApiError.notFound(`Identity schema \`${idOrEncoded}\` could not be found.`);
     return { id: row.id, raw: row.content };
-  }
-
-  async exists(id: string): Promise<boolean> {
-    return (await this.cachedRow(id)) !== undefined;
   }
 
   /**
@@ -151,8 +147,4 @@ export class SchemaService implements OnModuleInit {
     this.rowCache.set(id, fresh);
     return fresh;
   }
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

@@ -17,7 +17,7 @@ export interface DeviceInfo {
 }
 
 /** Why a session stopped being usable; carried in `session.revoked` events. */
-export type RevocationReason = 'admin' | 'logout' | 'identity_deactivated' | 'identity_deleted' | 'identity_sessions_deleted' | 'password_changed';
+export type RevocationReason = 'admin' | 'logout' | 'identity_deactivated' | 'identity_deleted' | 'identity_sessions_deleted';
 
 export const SESSION_TOKEN_PREFIX = 'ory_st_';
 
@@ -71,14 +71,18 @@ export class SessionLifecycle {
     return this.sessions.findByTokenHash(hashSessionToken(token));
   }
 
-  /** Deactivates sessions (idempotent); a `session.revoked` event for each one that was still usable. */
+  /**
+   * Deactivates sessions (idempotent); a `session.revoked` event for each one that was still usable. The sessions are
+   * re-read under a lock, so two concurrent revocations (logout racing an admin disable) record one event, not two.
+   */
   async revoke(sessions: Session[], reason: RevocationReason, now = new Date()): Promise<void> {
     await this.uow.run(async () => {
+      const current = await this.sessions.findByIdsForUpdate(sessions.map((s) => s.id));
       await this.sessions.deactivate(
-        sessions.filter((s) => s.active).map((s) => s.id),
+        current.filter((s) => s.active).map((s) => s.id),
         now,
       );
-      await this.recordRevoked(sessions.filter((s) => isLive(s, now)), reason);
+      await this.recordRevoked(current.filter((s) => isLive(s, now)), reason);
     });
   }
 

@@ -80,6 +80,14 @@ export class SessionRepository {
     await this.manager.update(SessionEntity, { id: In(ids) }, { active: false, updatedAt: now });
   }
 
+  /** Sessions by id, locked for the calling transaction on MySQL (revocation re-reads under the lock). */
+  async findByIdsForUpdate(ids: string[]): Promise<Session[]> {
+    if (ids.length === 0) return [];
+    let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.id IN (:...ids)', { ids });
+    if (this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    return this.hydrate(await query.getMany());
+  }
+
   /** Sessions of an identity, for revocation; locked for the calling transaction on MySQL. */
   async findByIdentity(identityId: string): Promise<Session[]> {
     let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.identity_id = :identityId', { identityId });

@@ -4,6 +4,7 @@ import '@fastify/cookie';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { ApiError } from '../common/errors/api-error';
+import { queryValues as values } from '../common/http/query-values';
 import { keysetLinkHeader, parseKeysetRequest } from '../common/pagination/keyset-pagination';
 import { pageLinkHeader, parsePageRequest } from '../common/pagination/page-pagination';
 import { splitRequestUrl } from '../common/pagination/query-string';
@@ -24,11 +25,6 @@ export interface Expand {
 }
 
 type Query = Record<string, unknown>;
-
-function values(value: unknown): string[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
-}
 
 /** `expand=identity|devices`, repeatable and case-insensitive, as Kratos parses it. */
 export function parseExpand(raw: unknown): Expand {

@@ -10,10 +10,6 @@ export class ConcurrencyLimiter {
     if (!Number.isInteger(limit) || limit < 1) throw new Error('limit must be a positive integer');
   }
 
-  get pending(): number {
-    return this.waiting.length;
-  }
-
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active++;

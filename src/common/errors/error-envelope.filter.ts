@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '../http/request-id';
+import { redactUrl } from '../logging/logger-options';
 import { mapErrorToEnvelope } from './error-to-envelope';
 
 /**
@@ -17,8 +18,12 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const { status, body, unexpected } = mapErrorToEnvelope(exception, requestIdOf(request));
     if (unexpected) {
+      // Type, message and stack only: driver errors carry the statement's parameters, which may hold secrets.
       const err = exception instanceof Error ? exception : new Error(String(exception));
-      this.logger.error({ err, req_id: request.id, method: request.method, url: request.url }, 'request failed unexpectedly');
+      this.logger.error(
+        { err: { type: err.name, message: err.message, stack: err.stack }, req_id: request.id, method: request.method, url: redactUrl(request.url) },
+        'request failed unexpectedly',
+      );
     }
     if (reply.sent) return;
     void reply

@@ -1,6 +1,6 @@
 import { ApiError } from '../errors/api-error';
+import { UUID_PATTERN } from './query-values';
 
-const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX32 = /^[0-9a-f]{32}$/i;
 
 /**
@@ -8,7 +8,7 @@ const HEX32 = /^[0-9a-f]{32}$/i;
  * message is the library's, e.g. `uuid: incorrect UUID length 7 in string "BADUUID"`.
  */
 export function parseStrictUuid(raw: string): string {
-  if (CANONICAL.test(raw)) return raw.toLowerCase();
+  if (UUID_PATTERN.test(raw)) return raw.toLowerCase();
   if (HEX32.test(raw)) return raw.toLowerCase().replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
   const message =
     raw.length === 36 || raw.length === 32

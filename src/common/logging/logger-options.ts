@@ -15,6 +15,11 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+/** A URL with the values of secret-bearing query parameters (recovery `token`, `code`) replaced. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](token|code|session_token)=)[^&]*/g, '$1[redacted]');
+}
+
 export function loggerOptions(config: AppConfig): Params {
   return {
     pinoHttp: {
@@ -25,7 +30,7 @@ export function loggerOptions(config: AppConfig): Params {
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&](token|code)=)[^&]*/g, '$1[redacted]') }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
       },
     },
   };

@@ -1,10 +1,9 @@
 import { ApiError } from '../errors/api-error';
+import { firstQueryValue, UUID_PATTERN } from '../http/query-values';
 import { encodeQuery, splitRequestUrl } from './query-string';
 
 /** Kratos's keyset pagination (ory/x `keysetpagination`): the token is the last item's UUID. */
 export const FIRST_PAGE_TOKEN = '00000000-0000-0000-0000-000000000000';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface KeysetRequest {
   size: number;
@@ -12,25 +11,21 @@ export interface KeysetRequest {
   token: string;
 }
 
-function single(value: unknown): string | undefined {
-  return Array.isArray(value) ? (value[0] as string | undefined) : (value as string | undefined);
-}
-
 /** `page_size`: default when absent or ≤0, capped at the maximum; a non-integer is a 400 with Go's parse error. */
 export function parseKeysetRequest(
   query: { page_size?: unknown; page_token?: unknown },
   limits: { defaultSize: number; maxSize: number },
 ): KeysetRequest {
-  const rawSize = single(query.page_size);
+  const rawSize = firstQueryValue(query.page_size);
   let size = limits.defaultSize;
   if (rawSize !== undefined && rawSize !== '') {
     if (!/^[+-]?\d+$/.test(rawSize)) throw ApiError.badRequest(`strconv.Atoi: parsing ${JSON.stringify(rawSize)}: invalid syntax`);
     const n = Number.parseInt(rawSize, 10);
     size = n <= 0 ? limits.defaultSize : Math.min(n, limits.maxSize);
   }
-  const rawToken = single(query.page_token);
+  const rawToken = firstQueryValue(query.page_token);
   if (rawToken === undefined || rawToken === '') return { size, token: FIRST_PAGE_TOKEN };
-  if (!UUID.test(rawToken)) throw ApiError.badRequest('The page token is invalid, do not craft your own page tokens');
+  if (!UUID_PATTERN.test(rawToken)) throw ApiError.badRequest('The page token is invalid, do not craft your own page tokens');
   return { size, token: rawToken.toLowerCase() };
 }
 

@@ -3,6 +3,7 @@
  * with default 250 clamped to 1..1000, and a `Link` header computed from the total.
  */
 
+import { ApiError } from '../errors/api-error';
 import { encodeQuery } from './query-string';
 
 export const DEFAULT_PER_PAGE = 250;
@@ -25,8 +26,12 @@ export function parsePageRequest(query: { page?: unknown; per_page?: unknown }):
   const page = Math.max(toInt(query.page) ?? 0, 0);
   const rawPerPage = toInt(query.per_page);
   const perPage = rawPerPage === undefined ? DEFAULT_PER_PAGE : Math.min(Math.max(rawPerPage, 1), MAX_PER_PAGE);
+  if (page * perPage > MAX_OFFSET) throw ApiError.badRequest('The page parameter is too large; use page_token and page_size.');
   return { page, perPage };
 }
+
+/** Deeper offsets are refused rather than sent to the database (where they would be slow, or not even valid SQL). */
+export const MAX_OFFSET = 100_000_000;
 
 export interface PageLink {
   rel: 'first' | 'next' | 'prev' | 'last';

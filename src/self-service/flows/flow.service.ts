@@ -4,13 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { ApiError } from '../../common/errors/api-error';
+import { UUID_PATTERN } from '../../common/http/query-values';
 import { formatTime } from '../../common/time/rfc3339';
 import type { DeviceInfo } from '../../session/session-lifecycle.service';
 import type { UiContainer } from '../ui/ui-node';
 import { FlowRepository } from './flow.repository';
 import type { Flow, FlowKind, FlowType } from './flow.model';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewFlow {
   type?: FlowType;
@@ -29,10 +28,6 @@ export class FlowService {
     private readonly flows: FlowRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  get publicBaseUrl(): string {
-    return this.config.http.publicBaseUrl;
-  }
 
   async create(kind: FlowKind, requestPath: string, spec: NewFlow): Promise<Flow> {
     const now = new Date();
@@ -61,7 +56,7 @@ export class FlowService {
    * no such flow; an expired flow is answered with `onExpired` (Kratos's 410 with a replacement flow).
    */
   async load(kind: FlowKind, rawId: unknown, options: { lock?: boolean } = {}): Promise<Flow> {
-    if (typeof rawId !== 'string' || !UUID.test(rawId)) throw ApiError.badRequest('The flow query parameter is missing or malformed.');
+    if (typeof rawId !== 'string' || !UUID_PATTERN.test(rawId)) throw ApiError.badRequest('The flow query parameter is missing or malformed.');
     const flow = await this.flows.findById(rawId.toLowerCase(), options);
     if (!flow || flow.kind !== kind) throw ApiError.noRows();
     return flow;

@@ -97,15 +97,22 @@ export class LoginService implements OnModuleInit {
     }
 
     // An imported or weaker hash is replaced by the configured algorithm once the password is known to be right.
+    const credential = identity.credentials.find((c) => c.type === 'password')!;
     const rehashed = this.hasher.needsRehash(hash as string) ? await this.hasher.hash(password) : undefined;
     const now = new Date();
-    const { session, token } = await this.uow.run(async () => {
-      if (rehashed) {
-        const credential = identity.credentials.find((c) => c.type === 'password')!;
-        await this.identities.updateCredentialConfig(identity.id, 'password', { ...credential.config, hashed_password: rehashed }, now);
-      }
+    const issued = await this.uow.run(async () => {
+      // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
+      if ((await this.identities.lockState(identity.id)) !== 'active') return undefined;
+      if (rehashed) await this.identities.replaceCredentialConfigIf(identity.id, 'password', credential.config, { ...credential.config, hashed_password: rehashed }, now);
       return this.lifecycle.issue(identity.id, [{ method: 'password', aal: 'aal1', completedAt: now }], deviceOf(request), now);
     });
+    if (!issued) {
+      throw await fail((ui) => {
+        setNodeValue(ui.nodes, 'identifier', identifier);
+        ui.messages = [Text.accountDisabled()];
+      });
+    }
+    const { session, token } = issued;
     return { session_token: token, session: this.sessions.publicJson(session, identity), continue_with: null };
   }
 
