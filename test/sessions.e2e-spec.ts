@@ -309,3 +309,24 @@ describe('sessions: native registration and login, whoami, logout, admin session
     });
   });
 });
+
+describe('expired self-service flows', () => {
+  it('are pruned a day after they expired', async () => {
+    const app = await startTestApp({ dialect: 'sqlite' });
+    try {
+      const { FlowRepository: Repo } = await import('../src/self-service/flows/flow.repository');
+      const { FlowService } = await import('../src/self-service/flows/flow.service');
+      const repo = app.app.get(Repo);
+      const flows = app.app.get(FlowService);
+      const old = await flows.create('login', '/self-service/login/api', { state: 'choose_method' });
+      await repo.update({ ...old, expiresAt: new Date(Date.now() - 25 * 3600_000) });
+      (flows as unknown as { lastPruneAt: number }).lastPruneAt = 0;
+      await flows.create('login', '/self-service/login/api', { state: 'choose_method' });
+      const deadline = Date.now() + 5_000;
+      while ((await repo.findById(old.id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(await repo.findById(old.id)).toBeNull();
+    } finally {
+      await app.destroy();
+    }
+  });
+});

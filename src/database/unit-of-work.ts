@@ -14,6 +14,8 @@ interface TransactionScope {
 
 export interface RunOptions {
   isolation?: IsolationLevel;
+  /** Run in a transaction of its own even when called inside another (background work started by a request). */
+  detached?: boolean;
 }
 
 /**
@@ -56,6 +58,7 @@ export class UnitOfWork {
   }
 
   async run<T>(work: () => Promise<T>, options: RunOptions = {}): Promise<T> {
+    if (options.detached) return this.scope.exit(() => this.run(work, { ...options, detached: false }));
     if (this.inTransaction()) return work();
     const attempt = () => this.runOnce(work, options);
     const runWithRetry = async (): Promise<T> => {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In, LessThan } from 'typeorm';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { FlowEntity } from './flow.entity';
 import type { Flow, FlowKind, FlowType } from './flow.model';
@@ -17,6 +18,14 @@ export class FlowRepository {
     if (options.lock && this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
     const row = await query.getOne();
     return row ? fromRow(row) : null;
+  }
+
+  /** Deletes up to `limit` flows that expired before `before` (their recovery tokens go with them). */
+  async deleteExpiredBefore(before: Date, limit: number): Promise<number> {
+    const rows = await this.uow.manager().find(FlowEntity, { select: { id: true }, where: { expiresAt: LessThan(before) }, take: limit });
+    if (rows.length === 0) return 0;
+    await this.uow.manager().delete(FlowEntity, { id: In(rows.map((r) => r.id)) });
+    return rows.length;
   }
 
   async update(flow: Flow): Promise<void> {

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { ApiError } from '../../common/errors/api-error';
 import { UUID_PATTERN } from '../../common/http/query-values';
+import { UnitOfWork } from '../../database/unit-of-work';
 import { formatTime } from '../../common/time/rfc3339';
 import type { DeviceInfo } from '../../session/session-lifecycle.service';
 import type { UiContainer } from '../ui/ui-node';
 import { FlowRepository } from './flow.repository';
 import type { Flow, FlowKind, FlowType } from './flow.model';
+
+const PRUNE_EVERY_MS = 10 * 60_000;
+const PRUNE_AFTER_EXPIRY_MS = 24 * 3600_000;
 
 export interface NewFlow {
   type?: FlowType;
@@ -24,13 +28,18 @@ export interface NewFlow {
 /** What every self-service flow shares: creation, lookup with Kratos's errors, and the common JSON members. */
 @Injectable()
 export class FlowService {
+  private readonly logger = new Logger(FlowService.name);
+  private lastPruneAt = 0;
+
   constructor(
     private readonly flows: FlowRepository,
+    private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async create(kind: FlowKind, requestPath: string, spec: NewFlow): Promise<Flow> {
     const now = new Date();
+    this.pruneIfDue(now);
     const flow: Flow = {
       id: randomUUID(),
       kind,
@@ -49,6 +58,18 @@ export class FlowService {
     };
     await this.flows.insert(flow);
     return flow;
+  }
+
+  /**
+   * Anyone can create flows, so expired ones are deleted in the background, at most every ten minutes per process,
+   * a day after they expired (late submissions still get Kratos's 410 meanwhile).
+   */
+  private pruneIfDue(now: Date): void {
+    if (now.getTime() - this.lastPruneAt < PRUNE_EVERY_MS) return;
+    this.lastPruneAt = now.getTime();
+    void this.uow
+      .run(() => this.flows.deleteExpiredBefore(new Date(now.getTime() - PRUNE_AFTER_EXPIRY_MS), 10_000), { detached: true })
+      .catch((err: unknown) => this.logger.warn(`pruning expired flows failed: ${(err as Error).message}`));
   }
 
   /**
