@@ -152,7 +152,6 @@ export class RecoveryService {
 
   flowJson(flow: Flow, edit?: (ui: UiContainer) => void): Record<string, unknown> {
     const method = (flow.context.method as string | undefined) ?? 'code';
-    const messages = (flow.context.messages as UiText[] | undefined) ?? [];
     const nodes =
       method === 'code'
         ? [
@@ -161,7 +160,7 @@ export class RecoveryService {
             submitNode('code', 'code', Text.labelContinue()),
           ]
         : [csrfNode()];
-    const ui: UiContainer = { action: this.flows.action('recovery', flow), method: 'POST', nodes, ...(messages.length > 0 ? { messages } : {}) };
+    const ui = this.flows.ui(flow, nodes);
     edit?.(ui);
     const base = this.flows.baseJson(flow, ui);
     const { ui: uiJson, ...head } = base;

@@ -8,7 +8,8 @@ import { UUID_PATTERN } from '../../common/http/query-values';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { formatTime } from '../../common/time/rfc3339';
 import type { DeviceInfo } from '../../session/session-lifecycle.service';
-import type { UiContainer } from '../ui/ui-node';
+import type { UiContainer, UiNode } from '../ui/ui-node';
+import type { UiText } from '../ui/ui-text';
 import { FlowRepository } from './flow.repository';
 import type { Flow, FlowKind, FlowType } from './flow.model';
 
@@ -106,6 +107,12 @@ export class FlowService {
   /** `ui.action` of a flow: where the form posts. */
   action(kind: FlowKind, flow: Flow): string {
     return `${this.config.http.publicBaseUrl}/self-service/${kind}?flow=${flow.id}`;
+  }
+
+  /** The form of a flow: posts to the flow's action and shows the messages stored with the flow (if any). */
+  ui(flow: Flow, nodes: UiNode[]): UiContainer {
+    const messages = (flow.context.messages as UiText[] | undefined) ?? [];
+    return { action: this.action(flow.kind, flow), method: 'POST', nodes, ...(messages.length > 0 ? { messages } : {}) };
   }
 
   /** id, type, expires_at, issued_at, request_url: the members every flow JSON starts with. */

@@ -124,17 +124,11 @@ export class LoginService implements OnModuleInit {
   private async ui(flow: Flow): Promise<UiContainer> {
     const identifierFields = (await this.schemas.traitFields(this.schemas.defaultSchemaId)).filter((f) => f.passwordIdentifier);
     const single = identifierFields.length === 1 && identifierFields[0].title ? identifierFields[0] : undefined;
-    const messages = (flow.context.messages as UiText[] | undefined) ?? [];
-    return {
-      action: this.flows.action('login', flow),
-      method: 'POST',
-      nodes: [
-        csrfNode(),
-        inputNode('default', { name: 'identifier', type: 'text', value: '', required: true }, single ? Text.labelTrait(single.name, single.title!) : Text.labelId()),
-        inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' }, Text.labelPassword()),
-        submitNode('password', 'password', Text.labelSignInWithPassword()),
-      ],
-      ...(messages.length > 0 ? { messages } : {}),
-    };
+    return this.flows.ui(flow, [
+      csrfNode(),
+      inputNode('default', { name: 'identifier', type: 'text', value: '', required: true }, single ? Text.labelTrait(single.name, single.title!) : Text.labelId()),
+      inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'current-password' }, Text.labelPassword()),
+      submitNode('password', 'password', Text.labelSignInWithPassword()),
+    ]);
   }
 }

@@ -152,17 +152,11 @@ export class RegistrationService {
         f.title ? Text.labelTrait(f.name, f.title) : undefined,
       ),
     );
-    const messages = (flow.context.messages as UiText[] | undefined) ?? [];
-    return {
-      action: this.flows.action('registration', flow),
-      method: 'POST',
-      nodes: [
-        csrfNode(),
-        ...traitNodes,
-        inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }, Text.labelPassword()),
-        submitNode('password', 'password', Text.labelSignUp()),
-      ],
-      ...(messages.length > 0 ? { messages } : {}),
-    };
+    return this.flows.ui(flow, [
+      csrfNode(),
+      ...traitNodes,
+      inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }, Text.labelPassword()),
+      submitNode('password', 'password', Text.labelSignUp()),
+    ]);
   }
 }

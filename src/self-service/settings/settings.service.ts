@@ -64,17 +64,11 @@ export class SettingsService {
   }
 
   flowJson(flow: Flow, identity: Identity, edit?: (ui: UiContainer) => void): Record<string, unknown> {
-    const messages = (flow.context.messages as UiText[] | undefined) ?? [];
-    const ui: UiContainer = {
-      action: this.flows.action('settings', flow),
-      method: 'POST',
-      nodes: [
-        csrfNode(),
-        inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }, Text.labelPassword()),
-        submitNode('password', 'password', Text.labelSave()),
-      ],
-      ...(messages.length > 0 ? { messages } : {}),
-    };
+    const ui = this.flows.ui(flow, [
+      csrfNode(),
+      inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }, Text.labelPassword()),
+      submitNode('password', 'password', Text.labelSave()),
+    ]);
     edit?.(ui);
     return { ...this.flows.baseJson(flow, ui), identity: this.identities.toJson(identity, PUBLIC_VIEW), state: flow.state };
   }
