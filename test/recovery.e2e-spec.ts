@@ -78,11 +78,12 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
       const off = await startTestApp({ dialect: 'sqlite', env: { RECOVERY_LINK_ENABLED: 'false', RECOVERY_CODE_ENABLED: 'false' } });
       try {
         const api = identityApi(off.adminUrl);
+        // One call at a time: a rejection created before it is awaited would surface as an unhandled rejection.
         for (const call of [
-          api.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: randomUUID() } }),
-          api.createRecoveryCodeForIdentity({ createRecoveryCodeForIdentityBody: { identity_id: randomUUID() } }),
+          () => api.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: randomUUID() } }),
+          () => api.createRecoveryCodeForIdentity({ createRecoveryCodeForIdentityBody: { identity_id: randomUUID() } }),
         ]) {
-          const err = await sdkError(call);
+          const err = await sdkError(call());
           expect(err.status).toBe(404);
           expect(err.body.error.reason).toMatch(/^This endpoint was disabled by system administrator/);
         }
