@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from './support/free-port';
 import { startTestApp, TestApp } from './support/test-app';
 
 const bundled = JSON.parse(
@@ -161,7 +162,7 @@ describe('one port for both surfaces', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    const port = String(await (await import('./support/free-port')).freePort());
+    const port = String(await freePort());
     app = await startTestApp({ dialect: 'sqlite', env: { PUBLIC_PORT: port, ADMIN_PORT: port } });
   });
   afterAll(async () => app?.destroy());

@@ -3,6 +3,7 @@ import type { FrontendApi, IdentityApi } from '@ory/kratos-client';
 import { Configuration, FrontendApi as FrontendApiClass } from '@ory/kratos-client';
 import { IdentityRepository } from '../src/identity/identity.repository';
 import { FlowRepository } from '../src/self-service/flows/flow.repository';
+import { FlowService } from '../src/self-service/flows/flow.service';
 import { SessionRepository } from '../src/session/session.repository';
 import { identityApi, sdkError } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
@@ -315,9 +316,7 @@ describe('expired self-service flows', () => {
   it('are pruned a day after they expired', async () => {
     const app = await startTestApp({ dialect: 'sqlite' });
     try {
-      const { FlowRepository: Repo } = await import('../src/self-service/flows/flow.repository');
-      const { FlowService } = await import('../src/self-service/flows/flow.service');
-      const repo = app.app.get(Repo);
+      const repo = app.app.get(FlowRepository);
       const flows = app.app.get(FlowService);
       const old = await flows.create('login', '/self-service/login/api', { state: 'choose_method' });
       await repo.update({ ...old, expiresAt: new Date(Date.now() - 25 * 3600_000) });

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
+import { dataSourceOptions } from '../src/database/data-source-options';
 import { runPendingMigrations } from '../src/database/run-migrations';
 import { createTestDatabase, Dialect, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
@@ -13,7 +14,6 @@ const customerSchema = {
 const base64Url = `base64://${Buffer.from(JSON.stringify(customerSchema)).toString('base64')}`;
 
 async function query<T>(url: string, sql: string): Promise<T[]> {
-  const { dataSourceOptions } = await import('../src/database/data-source-options');
   const ds = await new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: url }).database)).initialize();
   try {
     return (await ds.query(sql)) as T[];

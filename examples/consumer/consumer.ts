@@ -56,15 +56,14 @@ export function startConsumer(options: ConsumerOptions): { worker: Worker; stop:
     }
   };
 
-  const worker = new Worker<CloudEvent>(options.queue, processJob, {
-    connection: new IORedis(options.redisUrl, { maxRetriesPerRequest: null }),
-    concurrency: 8,
-  });
+  // BullMQ duplicates this connection for its blocking reads and never closes a connection it was handed.
+  const workerConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+  const worker = new Worker<CloudEvent>(options.queue, processJob, { connection: workerConnection, concurrency: 8 });
   return {
     worker,
     async stop() {
       await worker.close();
-      await (await worker.client).quit().catch(() => undefined);
+      await workerConnection.quit().catch(() => undefined);
       await redis.quit();
     },
   };

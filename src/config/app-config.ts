@@ -28,7 +28,7 @@ function goDuration(name: string) {
   return z.string().transform((value, ctx) => {
     const ms = parseGoDuration(value);
     if (ms === undefined || ms <= 0) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must be a positive Go duration such as 30m or 24h` });
+      ctx.addIssue({ code: 'custom', message: `${name} must be a positive Go duration such as 30m or 24h` });
       return z.NEVER;
     }
     return ms;
@@ -57,7 +57,7 @@ const rawConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: databaseUrl.default('sqlite://./data/kratos.sqlite'),
-  DATABASE_AUTO_MIGRATE: booleanFlag.default('true'),
+  DATABASE_AUTO_MIGRATE: booleanFlag.prefault('true'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   DATABASE_TX_RETRIES: nonNegativeInt.default(3),
 
@@ -67,7 +67,7 @@ const rawConfigSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'may contain letters, digits, ".", "_" and "-" only').default('kratos-events'),
   EVENTS_SOURCE: z.string().min(1).default(`urn:kratos-nest:${hostname()}`),
-  EVENTS_RELAY_ENABLED: booleanFlag.default('true'),
+  EVENTS_RELAY_ENABLED: booleanFlag.prefault('true'),
   EVENTS_RELAY_INTERVAL_MS: positiveInt.default(500),
   EVENTS_RELAY_BATCH_SIZE: positiveInt.max(5000).default(500),
   EVENTS_RELAY_MAX_BACKOFF_MS: positiveInt.default(30_000),
@@ -83,15 +83,15 @@ const rawConfigSchema = z.object({
   HASHER_BCRYPT_COST: positiveInt.min(4).max(31).default(12),
   HASHER_CONCURRENCY: positiveInt.max(256).default(Math.max(availableParallelism(), 1)),
 
-  SESSION_LIFESPAN: goDuration('SESSION_LIFESPAN').default('24h'),
+  SESSION_LIFESPAN: goDuration('SESSION_LIFESPAN').prefault('24h'),
   SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('ory_kratos_session'),
-  SELFSERVICE_FLOW_LIFESPAN: goDuration('SELFSERVICE_FLOW_LIFESPAN').default('1h'),
+  SELFSERVICE_FLOW_LIFESPAN: goDuration('SELFSERVICE_FLOW_LIFESPAN').prefault('1h'),
   PASSWORD_MIN_LENGTH: positiveInt.max(1024).default(8),
-  TRUST_PROXY: booleanFlag.default('false'),
-  PRIVILEGED_SESSION_MAX_AGE: goDuration('PRIVILEGED_SESSION_MAX_AGE').default('1h'),
-  RECOVERY_LINK_ENABLED: booleanFlag.default('true'),
-  RECOVERY_CODE_ENABLED: booleanFlag.default('true'),
-  RECOVERY_LIFESPAN: goDuration('RECOVERY_LIFESPAN').default('1h'),
+  TRUST_PROXY: booleanFlag.prefault('false'),
+  PRIVILEGED_SESSION_MAX_AGE: goDuration('PRIVILEGED_SESSION_MAX_AGE').prefault('1h'),
+  RECOVERY_LINK_ENABLED: booleanFlag.prefault('true'),
+  RECOVERY_CODE_ENABLED: booleanFlag.prefault('true'),
+  RECOVERY_LIFESPAN: goDuration('RECOVERY_LIFESPAN').prefault('1h'),
   RECOVERY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   RECOVERY_UI_URL: httpUrl.optional(),
   SETTINGS_UI_URL: httpUrl.optional(),
@@ -198,7 +198,7 @@ function parseSchemas(raw: string | undefined, defaultId: string): IdentitySchem
   const result = z.array(identitySchemaSource).min(1).safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
     throw new ConfigError(`IDENTITY_SCHEMAS${where}: ${issue.message}`);
   }
   const ids = new Set<string>();
@@ -227,7 +227,7 @@ function parseSubscribers(raw: string | undefined, defaultQueue: string): EventS
     .safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
     throw new ConfigError(`EVENTS_SUBSCRIBERS${where}: ${issue.message}`);
   }
   const names = new Set([defaultQueue]);

@@ -91,7 +91,7 @@ export class QueueReader {
   }
 
   async jobs(): Promise<Array<Job<CloudEvent>>> {
-    return this.queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized', 'paused']);
+    return this.queue.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized']);
   }
 
   async events(): Promise<CloudEvent[]> {
