@@ -1,14 +1,17 @@
-# Build stage: better-sqlite3 compiles from source, so the toolchain is needed here only.
-FROM node:20-bookworm-slim AS build
-RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# The image's Node is the one the project runs everywhere (.nvmrc, package.json "engines" and the node-linux-*
+# runtime packages); Renovate moves them together (renovate.json, group "Node.js runtime").
+# Build stage. No toolchain is needed: every native addon ships prebuilt (better-sqlite3 13, @node-rs/*).
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+# The image has its own Node, so the registry's copy of Node (an optional dependency, for machines whose Node is
+# older) is dropped with the dev dependencies.
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/node-linux-* node_modules/.bin/node
 
-FROM node:20-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./
