@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
 import { OutboxRelay } from '../src/events/outbox-relay.service';
 import { identityApi } from './support/kratos-sdk';
-import { startTestApp, TestApp } from './support/test-app';
+import { startTestApp, TEST_REDIS_URL, TestApp } from './support/test-app';
 
 describe('operability: metrics, readiness, queue dashboard', () => {
   let app: TestApp;
@@ -24,6 +26,8 @@ describe('operability: metrics, readiness, queue dashboard', () => {
     expect(text).toMatch(/^events_published_total\{type="identity.created"\} [1-9]\d*$/m);
     expect(text).toMatch(/^event_relay_errors_total \d+$/m);
     expect(text).toMatch(new RegExp(`^event_queue_jobs\\{queue="${app.config.events.queue}",state="waiting"\\} \\d+$`, 'm'));
+    // BullMQ 6 counts the jobs of a paused queue as waiting; there is no "paused" state any more.
+    expect(text).not.toMatch(/^event_queue_jobs\{[^}]*state="paused"/m);
     expect(text).toMatch(/^http_request_duration_seconds_count\{method="POST",route="\/admin\/identities",status_code="201"\} [1-9]/m);
     expect(text).toMatch(/^process_cpu_seconds_total /m);
     expect((await fetch(`${app.publicUrl}/metrics`)).status).toBe(404);
@@ -44,6 +48,21 @@ describe('operability: metrics, readiness, queue dashboard', () => {
     expect(api.status).toBe(200);
     const body = (await api.json()) as { queues: Array<{ name: string }> };
     expect(body.queues.map((q) => q.name)).toContain(app.config.events.queue);
+    // Read-only: nothing in the dashboard can pause, clean, retry or remove jobs.
+    const auth = { authorization: 'Bearer ops-key' };
+    const queue = encodeURIComponent(app.config.events.queue);
+    expect((await fetch(`${app.adminUrl}/queues/api/queues/${queue}/pause`, { method: 'PUT', headers: auth })).status).toBe(405);
+    expect((await fetch(`${app.adminUrl}/queues/api/queues/${queue}/clean/completed`, { method: 'PUT', headers: auth })).status).toBe(405);
+    expect((await fetch(`${app.adminUrl}/queues/api/queues/${queue}/obliterate`, { method: 'PUT', headers: auth })).status).toBe(405);
+    await fetch(`${app.adminUrl}/queues/api/queues/pause`, { method: 'PUT', headers: auth }); // "pause all" skips read-only queues
+    const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+    const bullQueue = new Queue(app.config.events.queue, { connection });
+    try {
+      expect(await bullQueue.isPaused()).toBe(false);
+    } finally {
+      await bullQueue.close();
+      await connection.quit();
+    }
     expect((await fetch(`${app.publicUrl}/queues`, { headers: { authorization: 'Bearer ops-key' } })).status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions } from '../src/database/data-source-options';
+import { IdentityEntity } from '../src/identity/entities/identity.entity';
 import { runPendingMigrations } from '../src/database/run-migrations';
 import { createTestDatabase, Dialect, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
@@ -74,6 +75,20 @@ describe.each<Dialect>(['mysql', 'sqlite'])('storage on %s', (dialect) => {
     } finally {
       if (!app) await database.drop();
     }
+  });
+
+  it('refuses a null or undefined value in a where-object instead of matching every row (TypeORM 1)', async () => {
+    app = await startTestApp({ dialect });
+    const manager = app.app.get(DataSource).manager;
+    await fetch(`${app.adminUrl}/admin/identities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ schema_id: 'default', traits: { email: 'where@example.com' } }),
+    });
+    await expect(manager.findOne(IdentityEntity, { where: { id: undefined } })).rejects.toThrow(/undefined/i);
+    await expect(manager.findOne(IdentityEntity, { where: { id: null as unknown as string } })).rejects.toThrow(/null/i);
+    await expect(manager.update(IdentityEntity, { id: undefined }, { state: 'inactive' })).rejects.toThrow(/undefined/i);
+    expect(await manager.count(IdentityEntity, { where: { state: 'active' } })).toBe(1);
   });
 
   it('refuses to start when a configured schema cannot be loaded, naming the schema', async () => {

@@ -6,6 +6,12 @@ import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
 /**
+ * A null or undefined value in a where-object is a bug in the caller, never "match anything": TypeORM 0.3 dropped
+ * such a key (a lookup matched every row), TypeORM 1 throws by default. Stated here so that nobody relaxes it.
+ */
+const WHERE_VALUES = { invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' } } as const;
+
+/**
  * TypeORM options for the configured store. Schema changes come only from migrations (never `synchronize`).
  * Times are stored in UTC; MySQL columns are DATETIME(6) and SQLite keeps TypeORM's UTC text form.
  */
@@ -13,6 +19,7 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
   if (database.type === 'sqlite') {
     if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
     return {
+      ...WHERE_VALUES,
       type: 'better-sqlite3',
       database: database.path,
       migrations: SQLITE_MIGRATIONS,
@@ -27,6 +34,7 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
     };
   }
   return {
+    ...WHERE_VALUES,
     type: 'mysql',
     url: database.url,
     migrations: MYSQL_MIGRATIONS,

@@ -63,10 +63,10 @@ export class EventPublisher {
   }
 
   /**
-   * Closes the shared connection before the queues close. A BullMQ queue drops its listeners when it closes; if its
-   * connection set-up failed after that, the error would be emitted with no listener and crash the process.
-   * So: while Redis is up, let the queues finish setting up and quit; while it is down, end the connection first,
-   * so the queues' pending set-up fails while they still listen.
+   * Closes the shared connection before the queues close: while Redis is up, the queues finish setting up and the
+   * connection quits; while it is down, the connection ends first, so the queues' pending set-up fails while they
+   * still listen. (BullMQ 5 emitted such a failure with no listener left, which crashed the process; BullMQ 6 drops
+   * it when nobody listens, but the order costs nothing and keeps shutdown quiet on either.)
    */
   async disconnect(): Promise<void> {
     if (this.redis.status === 'end') return;

@@ -8,6 +8,8 @@ export function redactRedisUrl(url: string): string {
 /**
  * ioredis options for the event queues. Commands fail at once while Redis is down (no offline queue), so a relay
  * never waits on Redis while it holds outbox rows; ioredis keeps reconnecting in the background.
+ * RESP2 (`protocol: 2`): ioredis 6 speaks RESP3 by default, but BullMQ is tested on RESP2, and proxies in front of
+ * managed Redis do not all understand the HELLO handshake.
  */
 export function redisConnectionOptions(url: string): RedisOptions {
   const u = new URL(url);
@@ -19,6 +21,7 @@ export function redisConnectionOptions(url: string): RedisOptions {
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     db: Number.isFinite(db) ? db : 0,
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+    protocol: 2,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 5_000,
