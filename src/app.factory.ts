@@ -11,7 +11,7 @@ import type { Queue } from 'bullmq';
 import { EVENT_QUEUES, EventPublisher } from './events/event-publisher';
 import { mountQueueDashboard } from './events/queue-dashboard';
 import type { AppConfig } from './config/app-config';
-import { ErrorEnvelopeFilter } from './common/errors/error-envelope.filter';
+import { ErrorEnvelopeFilter, sendRouterErrorEnvelope } from './common/errors/error-envelope.filter';
 import { installApiSurfaceHook } from './common/http/api-surface.hook';
 import { installRequestContext } from './common/http/request-context';
 import { installHttpMetrics } from './metrics/http-metrics';
@@ -52,6 +52,7 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     genReqId: genRequestId,
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: sendRouterErrorEnvelope,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
@@ -99,8 +100,9 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
 }
 
 /**
- * A failed start (bad schema, pending migrations) must not leave connections behind. Nest's `close()` refuses to run
- * once `init()` has failed, so the two connections opened while the modules were created are closed here.
+ * A failed start (bad schema, pending migrations) must not leave connections behind: the two connections opened while
+ * the modules were created are closed here, directly. (Nest 11's `close()` refused to run once `init()` had failed;
+ * Nest 12's runs the shutdown hooks of modules that never finished starting, which this avoids depending on.)
  */
 async function releaseAfterFailedStart(app: NestFastifyApplication): Promise<void> {
   await app.get(EventPublisher, { strict: false }).disconnect().catch(() => undefined);

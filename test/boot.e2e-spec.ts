@@ -49,6 +49,30 @@ describe('the service process', () => {
     expect(await service.exited).toBe(0);
   });
 
+  it('logs each request once as JSON with secrets redacted, and not the health probes', async () => {
+    const [publicPort, adminPort] = [await freePort(), await freePort()];
+    service = runService(cwd, { PUBLIC_PORT: String(publicPort), ADMIN_PORT: String(adminPort), DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info' });
+    await service.waitForOutput(/public API on/);
+    await fetch(`http://127.0.0.1:${publicPort}/health/alive`);
+    await fetch(`http://127.0.0.1:${publicPort}/health/ready`);
+    await fetch(`http://127.0.0.1:${publicPort}/self-service/recovery?flow=00000000-0000-4000-8000-000000000000&token=secret-token-value`, { redirect: 'manual' });
+    await fetch(`http://127.0.0.1:${adminPort}/admin/identities`, { headers: { 'x-request-id': 'logged-request' } });
+    await service.waitForOutput(/logged-request/);
+    const completed = service
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"request completed"'))
+      .map((l) => JSON.parse(l) as { req: { id: string; method: string; url: string }; res: { statusCode: number } });
+    expect(completed.map((l) => l.req.url)).toEqual([
+      '/self-service/recovery?flow=00000000-0000-4000-8000-000000000000&token=[redacted]',
+      '/admin/identities',
+    ]);
+    expect(completed[1].req.id).toBe('logged-request');
+    expect(service.output()).not.toContain('secret-token-value');
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+  });
+
   it('stops at boot on an invalid setting with a message that names it', async () => {
     service = runService(cwd, { PUBLIC_PORT: 'not-a-port' });
     expect(await service.exited).toBe(78);

@@ -116,6 +116,16 @@ describe('HTTP surface: ports, schemas, errors, health (MariaDB)', () => {
     expect(body.error.reason).toMatch(/JSON/);
   });
 
+  it('answers URLs that the router refuses (malformed percent-encoding, over-long parameter) with the envelope', async () => {
+    const malformed = await fetch(`${app.adminUrl}/admin/identities/%E0%A4%A`, { headers: { 'x-request-id': 'bad-url' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await malformed.json()).toMatchObject({ error: { code: 400, status: 'Bad Request', request: 'bad-url' } });
+    const long = await fetch(`${app.adminUrl}/admin/identities/${'a'.repeat(200)}`);
+    expect(long.status).toBe(414);
+    expect(await long.json()).toMatchObject({ error: { code: 414, status: 'Request URI Too Long' } });
+  });
+
   it('answers a body over the limit with a 413 envelope', async () => {
     const res = await fetch(`${app.adminUrl}/schemas`, {
       method: 'POST',

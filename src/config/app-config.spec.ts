@@ -9,6 +9,10 @@ describe('loadConfig', () => {
     expect(config.events.queue).toBe('kratos-events');
     expect(config.identity).toEqual({ schemas: [{ id: 'default', url: `file://${BUNDLED_DEFAULT_SCHEMA_PATH}` }], defaultSchemaId: 'default' });
     expect(config.adminApiKeys).toEqual([]);
+    // Defaults of parsed settings are parsed too (zod 4's .default() would hand over the raw string).
+    expect(config.session.lifespanMs).toBe(24 * 3600 * 1000);
+    expect(config.http.trustProxy).toBe(false);
+    expect(config.events.relayEnabled).toBe(true);
   });
 
   it('parses the database URL kinds', () => {
@@ -34,6 +38,9 @@ describe('loadConfig', () => {
     [{ IDENTITY_SCHEMAS: '[{"id":"x","url":"ftp://y"}]' }, /^IDENTITY_SCHEMAS\[0\]\.url: must start with/],
     [{ IDENTITY_SCHEMAS: '[{"id":"x","url":"file:///a"}]' }, /^IDENTITY_DEFAULT_SCHEMA_ID: "default" is not one of the ids/],
     [{ IDENTITY_SCHEMAS: '[{"id":"default","url":"file:///a"},{"id":"default","url":"file:///b"}]' }, /listed twice/],
+    [{ EVENTS_SUBSCRIBERS: '[{"queue":"a","extra":1}]' }, /^EVENTS_SUBSCRIBERS\[0\]: /],
+    [{ PUBLIC_BASE_URL: 'not a url' }, /^PUBLIC_BASE_URL: /],
+    [{ SESSION_LIFESPAN: 'soon' }, /^SESSION_LIFESPAN: SESSION_LIFESPAN must be a positive Go duration/],
   ])('rejects %j with a message naming the setting', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(message);

@@ -20,7 +20,7 @@ const booleanFlag = z
 const databaseUrl = z
   .string()
   .refine((v) => /^(mysql|mariadb):\/\/.+/.test(v) || /^sqlite:(\/\/.+|:memory:)$/.test(v), {
-    message: 'must be mysql://user:pass@host:port/db, sqlite://path or sqlite::memory:',
+    error: 'must be mysql://user:pass@host:port/db, sqlite://path or sqlite::memory:',
   });
 
 /** A Go duration ("15m", "1h30m") as Kratos configures lifespans; parsed to milliseconds. */
@@ -35,12 +35,12 @@ function goDuration(name: string) {
   });
 }
 
-const httpUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), { message: 'must be an http(s) URL' });
+const httpUrl = z.url().refine((v) => /^https?:\/\//.test(v), { error: 'must be an http(s) URL' });
 
 const identitySchemaSource = z.object({
   id: z.string().min(1),
   url: z.string().refine((v) => /^(file|base64|https?):\/\//.test(v), {
-    message: 'must start with file://, base64:// or http(s)://',
+    error: 'must start with file://, base64:// or http(s)://',
   }),
 });
 
@@ -63,7 +63,7 @@ const rawConfigSchema = z.object({
 
   REDIS_URL: z
     .string()
-    .refine((v) => /^rediss?:\/\//.test(v), { message: 'must be redis://host:port[/db] or rediss://…' })
+    .refine((v) => /^rediss?:\/\//.test(v), { error: 'must be redis://host:port[/db] or rediss://…' })
     .default('redis://127.0.0.1:6379'),
   EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'may contain letters, digits, ".", "_" and "-" only').default('kratos-events'),
   EVENTS_SOURCE: z.string().min(1).default(`urn:kratos-nest:${hostname()}`),
@@ -84,7 +84,7 @@ const rawConfigSchema = z.object({
   HASHER_CONCURRENCY: positiveInt.max(256).default(Math.max(availableParallelism(), 1)),
 
   SESSION_LIFESPAN: goDuration('SESSION_LIFESPAN').prefault('24h'),
-  SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('ory_kratos_session'),
+  SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'may contain letters, digits, ".", "_" and "-" only').default('ory_kratos_session'),
   SELFSERVICE_FLOW_LIFESPAN: goDuration('SELFSERVICE_FLOW_LIFESPAN').prefault('1h'),
   PASSWORD_MIN_LENGTH: positiveInt.max(1024).default(8),
   TRUST_PROXY: booleanFlag.prefault('false'),
@@ -223,7 +223,7 @@ function parseSubscribers(raw: string | undefined, defaultQueue: string): EventS
     throw new ConfigError('EVENTS_SUBSCRIBERS: must be a JSON list of {"queue", "types"?} objects');
   }
   const result = z
-    .array(z.object({ queue: queueName, types: z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]])).min(1).optional() }).strict())
+    .array(z.strictObject({ queue: queueName, types: z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]])).min(1).optional() }))
     .safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestIdOf } from '../http/request-id';
 import { redactUrl } from '../logging/logger-options';
+import { errorEnvelope } from './api-error';
 import { mapErrorToEnvelope } from './error-to-envelope';
 
 /**
@@ -26,10 +27,23 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       );
     }
     if (reply.sent) return;
-    void reply
-      .code(status)
-      .header('content-type', 'application/json')
-      .header('cache-control', 'private, no-cache, no-store, must-revalidate')
-      .send(body);
+    sendErrorEnvelope(reply, status, body);
   }
+}
+
+export function sendErrorEnvelope(reply: FastifyReply, status: number, body: unknown): void {
+  void reply
+    .code(status)
+    .header('content-type', 'application/json')
+    .header('cache-control', 'private, no-cache, no-store, must-revalidate')
+    .send(body);
+}
+
+/**
+ * Fastify's router refuses a malformed URL (400) or an over-long route parameter (414) before any Nest code runs, so
+ * the filter above never sees them; they get the same envelope here.
+ */
+export function sendRouterErrorEnvelope(error: { statusCode?: number; message: string }, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  sendErrorEnvelope(reply, status, errorEnvelope(status, { reason: error.message }, requestIdOf(request)));
 }

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../../config/app-config';
 import { genRequestId } from '../http/request-id';
@@ -22,12 +23,16 @@ export function redactUrl(url: string): string {
 
 export function loggerOptions(config: AppConfig): Params {
   return {
+    // nestjs-pino 5's default route ('{/*splat}') matches nothing under @fastify/middie 9.3.6, which prefixes it with
+    // a '/': without this, no request is logged and request-scoped logs lose their request fields.
+    forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.log.level,
       genReqId: (req) => genRequestId(req),
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // Health probes run every few seconds; logging each one drowns everything else.
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
+      // Health probes run every few seconds; logging each one drowns everything else. The path is in `originalUrl`:
+      // the middleware layer strips the matched route prefix from `url` before this runs.
+      autoLogging: { ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/health/') },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
