@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { ApiError } from '../../common/errors/api-error';
-import { ConcurrencyLimiter } from '../../common/async/concurrency-limiter';
 import { verifyPasswordHash } from './hashing/hash-formats';
 
 /** Longest plaintext accepted for hashing; beyond it a request is refused rather than burning CPU. */
@@ -15,15 +15,15 @@ const ARGON2ID = 2;
 
 /**
  * Hashes new passwords with the configured algorithm (argon2id by default, bcrypt selectable) and verifies any
- * importable format. The native hashers run on libuv's thread pool, off the event loop; the limiter bounds how many
+ * importable format. The native hashers run on libuv's thread pool, off the event loop; the limit bounds how many
  * run at once so a burst of imports or logins queues instead of exhausting memory (argon2 takes m KiB per hash).
  */
 @Injectable()
 export class PasswordHasher {
-  private readonly limiter: ConcurrencyLimiter;
+  private readonly limit: LimitFunction;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.limiter = new ConcurrencyLimiter(config.hasher.concurrency);
+    this.limit = pLimit(config.hasher.concurrency);
   }
 
   /** Throws a 400 for a password the configured algorithm cannot hash. */
@@ -42,7 +42,7 @@ export class PasswordHasher {
   async hash(password: string): Promise<string> {
     this.assertHashable(password);
     const { algorithm, argon2, bcryptCost } = this.config.hasher;
-    return this.limiter.run(() =>
+    return this.limit(() =>
       algorithm === 'bcrypt'
         ? bcryptHash(password, bcryptCost)
         : argon2Hash(password, {
@@ -56,7 +56,7 @@ export class PasswordHasher {
 
   async verify(password: string, hash: string): Promise<boolean> {
     if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return false;
-    return this.limiter.run(() => verifyPasswordHash(password, hash));
+    return this.limit(() => verifyPasswordHash(password, hash));
   }
 
   /** True when `hash` is not what the configured hasher would produce now (other algorithm or weaker parameters). */

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 
 /**
  * The crypt(3) schemes Kratos imports: MD5-crypt (`$1$`, FreeBSD/phk) and SHA-256/SHA-512-crypt (`$5$`/`$6$`,
- * Drepper's specification). Hand-written on node:crypto because the maintained npm implementations are ESM-only
- * (which Jest on Node 20 cannot load) or get the empty MD5 salt wrong; checked against OpenSSL and Kratos's vectors.
- * SHA-crypt rounds run in slices that yield to the event loop, so a 650 000-round import stays responsive.
+ * Drepper's specification). Hand-written on node:crypto because the npm implementations compute SHA-crypt in one
+ * synchronous call (unixcrypt: a 650 000-round hash would hold the event loop for a second) or get the empty MD5 salt
+ * wrong; checked against OpenSSL and Kratos's vectors. Here SHA-crypt rounds run in slices that yield to the event loop.
  */
 
 const ITOA64 = './0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
