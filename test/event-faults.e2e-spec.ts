@@ -2,15 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/app-config';
-import { dataSourceOptions } from '../src/database/data-source-options';
 import type { CloudEvent } from '../src/events/cloud-event';
 import { freePort } from './support/free-port';
 import { DisposableRedis } from './support/redis-server';
 import { runService, ServiceProcess } from './support/service-process';
 import { QueueReader, TEST_REDIS_URL } from './support/test-app';
-import { createTestDatabase, TestDatabase } from './support/test-database';
+import { createTestDatabase, queryDatabase, TestDatabase } from './support/test-database';
 
 /**
  * Fault tests on real service processes (spawned `src/main.ts`), real MariaDB and real redis-server processes:
@@ -79,13 +76,8 @@ describe('event delivery under faults (separate service processes)', () => {
   }
 
   async function pendingInOutbox(): Promise<number> {
-    const ds = await new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: database.url }).database)).initialize();
-    try {
-      const [row] = (await ds.query('SELECT COUNT(*) AS n FROM event_outbox WHERE published_at IS NULL')) as Array<{ n: string | number }>;
-      return Number(row.n);
-    } finally {
-      await ds.destroy();
-    }
+    const [row] = await queryDatabase<{ n: string | number }>(database.url, 'SELECT COUNT(*) AS n FROM event_outbox WHERE published_at IS NULL');
+    return Number(row.n);
   }
 
   it('Redis killed during a stream of writes and restarted: every event delivered, none twice', async () => {

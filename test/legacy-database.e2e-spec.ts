@@ -2,12 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
-import { loadConfig } from '../src/config/app-config';
-import { dataSourceOptions } from '../src/database/data-source-options';
 import type { LegacyCapture } from './fixtures/legacy-database/capture';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, Dialect, TestDatabase } from './support/test-database';
+import { createTestDatabase, Dialect, queryDatabase, TestDatabase, withDataSource } from './support/test-database';
 
 /*
  * A database that the previous stack (commit 8abd0ff: Node 20, NestJS 11, TypeORM 0.3, BullMQ 5) created and filled,
@@ -47,8 +44,7 @@ async function loadDump(dialect: Dialect, database: TestDatabase): Promise<void>
 
 /** The schema as the database reports it, in a form that two databases can be compared by. */
 async function schemaOf(url: string): Promise<Record<string, string>> {
-  const ds = await new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: url }).database)).initialize();
-  try {
+  return withDataSource(url, async (ds) => {
     const out: Record<string, string> = {};
     if (ds.options.type === 'better-sqlite3') {
       const rows = (await ds.query(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name`)) as Array<{ type: string; name: string; sql: string | null }>;
@@ -62,18 +58,7 @@ async function schemaOf(url: string): Promise<Record<string, string>> {
       out[name] = create['Create Table'].replace(/ AUTO_INCREMENT=\d+/, '');
     }
     return out;
-  } finally {
-    await ds.destroy();
-  }
-}
-
-async function rows<T>(url: string, sql: string): Promise<T[]> {
-  const ds = await new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: url }).database)).initialize();
-  try {
-    return (await ds.query(sql)) as T[];
-  } finally {
-    await ds.destroy();
-  }
+  });
 }
 
 describe.each<Dialect>(['mysql', 'sqlite'])('a database created by the previous stack, on %s', (dialect) => {
@@ -86,8 +71,8 @@ describe.each<Dialect>(['mysql', 'sqlite'])('a database created by the previous 
   beforeAll(async () => {
     database = await createTestDatabase(dialect);
     await loadDump(dialect, database);
-    migrationsBefore = await rows(database.url, 'SELECT id, name FROM migrations ORDER BY id');
-    pendingBefore = await rows(database.url, 'SELECT id, payload FROM event_outbox WHERE published_at IS NULL ORDER BY seq');
+    migrationsBefore = await queryDatabase(database.url, 'SELECT id, name FROM migrations ORDER BY id');
+    pendingBefore = await queryDatabase(database.url, 'SELECT id, payload FROM event_outbox WHERE published_at IS NULL ORDER BY seq');
     app = await startTestApp({ database, env: CAPTURE_ENV });
   });
   afterAll(async () => app?.destroy());
@@ -96,7 +81,7 @@ describe.each<Dialect>(['mysql', 'sqlite'])('a database created by the previous 
 
   it('migrates forward: no migration runs again, and the schema is the one a fresh database gets', async () => {
     expect(migrationsBefore.length).toBeGreaterThan(0);
-    expect(await rows(database.url, 'SELECT id, name FROM migrations ORDER BY id')).toEqual(migrationsBefore);
+    expect(await queryDatabase(database.url, 'SELECT id, name FROM migrations ORDER BY id')).toEqual(migrationsBefore);
     const fresh = await startTestApp({ dialect });
     try {
       const legacy = await schemaOf(database.url);
@@ -147,7 +132,7 @@ describe.each<Dialect>(['mysql', 'sqlite'])('a database created by the previous 
       });
       expect({ identifier, status: res.status }).toEqual({ identifier, status: 200 });
     }
-    const [grace] = await rows<{ config: string }>(
+    const [grace] = await queryDatabase<{ config: string }>(
       database.url,
       `SELECT c.config FROM identity_credentials c JOIN identity_credential_identifiers i ON i.credential_id = c.id WHERE i.identifier = 'grace@legacy.example.com'`,
     );

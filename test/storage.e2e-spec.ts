@@ -1,9 +1,8 @@
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
-import { dataSourceOptions } from '../src/database/data-source-options';
 import { IdentityEntity } from '../src/identity/entities/identity.entity';
 import { runPendingMigrations } from '../src/database/run-migrations';
-import { createTestDatabase, Dialect, TestDatabase } from './support/test-database';
+import { createTestDatabase, Dialect, queryDatabase, TestDatabase } from './support/test-database';
 import { startTestApp, TestApp } from './support/test-app';
 
 const customerSchema = {
@@ -13,15 +12,6 @@ const customerSchema = {
   properties: { traits: { type: 'object', properties: { username: { type: 'string' } } } },
 };
 const base64Url = `base64://${Buffer.from(JSON.stringify(customerSchema)).toString('base64')}`;
-
-async function query<T>(url: string, sql: string): Promise<T[]> {
-  const ds = await new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: url }).database)).initialize();
-  try {
-    return (await ds.query(sql)) as T[];
-  } finally {
-    await ds.destroy();
-  }
-}
 
 describe.each<Dialect>(['mysql', 'sqlite'])('storage on %s', (dialect) => {
   let app: TestApp | undefined;
@@ -41,9 +31,9 @@ describe.each<Dialect>(['mysql', 'sqlite'])('storage on %s', (dialect) => {
         ]),
       },
     });
-    const migrations = await query<{ name: string }>(app.database.url, 'SELECT name FROM migrations');
+    const migrations = await queryDatabase<{ name: string }>(app.database.url, 'SELECT name FROM migrations');
     expect(migrations.length).toBeGreaterThan(0);
-    const rows = await query<{ id: string; position: number }>(app.database.url, 'SELECT id, position FROM identity_schemas ORDER BY position');
+    const rows = await queryDatabase<{ id: string; position: number }>(app.database.url, 'SELECT id, position FROM identity_schemas ORDER BY position');
     expect(rows.map((r) => r.id)).toEqual(['customer', 'default']);
 
     const list = (await (await fetch(`${app.publicUrl}/schemas`)).json()) as Array<{ id: string; schema: unknown }>;
@@ -59,7 +49,7 @@ describe.each<Dialect>(['mysql', 'sqlite'])('storage on %s', (dialect) => {
     await app.stop();
     app = await startTestApp({ database });
     expect((await fetch(`${app.publicUrl}/schemas/default`)).status).toBe(200);
-    const migrations = await query<{ name: string }>(database.url, 'SELECT name FROM migrations');
+    const migrations = await queryDatabase<{ name: string }>(database.url, 'SELECT name FROM migrations');
     expect(new Set(migrations.map((m) => m.name)).size).toBe(migrations.length);
   });
 

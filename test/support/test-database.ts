@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/app-config';
+import { dataSourceOptions } from '../../src/database/data-source-options';
 
 export type Dialect = 'mysql' | 'sqlite';
 
@@ -38,4 +41,19 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       }
     },
   };
+}
+
+/** Opens the database at `url` with the service's own TypeORM options for the length of `use`. */
+export async function withDataSource<T>(url: string, use: (ds: DataSource) => Promise<T>): Promise<T> {
+  const ds = await new DataSource(dataSourceOptions(loadConfig({ DATABASE_URL: url }).database)).initialize();
+  try {
+    return await use(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** The rows of one SQL statement, run directly against the database at `url`. */
+export async function queryDatabase<T>(url: string, sql: string): Promise<T[]> {
+  return withDataSource(url, async (ds) => (await ds.query(sql)) as T[]);
 }
