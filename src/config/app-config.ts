@@ -185,6 +185,11 @@ function parseDatabase(url: string, poolSize: number): DatabaseConfig {
   return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), poolSize };
 }
 
+/** A zod issue's path as it reads in a JSON setting: `[0].url`. */
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+}
+
 function parseSchemas(raw: string | undefined, defaultId: string): IdentitySchemaSource[] {
   if (raw === undefined || raw.trim() === '') {
     return [{ id: 'default', url: `file://${BUNDLED_DEFAULT_SCHEMA_PATH}` }];
@@ -198,7 +203,7 @@ function parseSchemas(raw: string | undefined, defaultId: string): IdentitySchem
   const result = z.array(identitySchemaSource).min(1).safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    const where = issuePath(issue.path);
     throw new ConfigError(`IDENTITY_SCHEMAS${where}: ${issue.message}`);
   }
   const ids = new Set<string>();
@@ -227,7 +232,7 @@ function parseSubscribers(raw: string | undefined, defaultQueue: string): EventS
     .safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    const where = issuePath(issue.path);
     throw new ConfigError(`EVENTS_SUBSCRIBERS${where}: ${issue.message}`);
   }
   const names = new Set([defaultQueue]);
