@@ -6,7 +6,7 @@ const [wantMajor, wantMinor] = wanted.replace(/^\D+/, '').split('.').map(Number)
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < wantMajor || (major === wantMajor && minor < wantMinor)) {
   console.error(
-    `This project runs on Node ${wanted.replace(/^\^/, '')} or a later ${wantMajor}.x, but npm scripts found Node ${process.version} (${process.execPath}).\n` +
+    `This project runs on Node ${wanted.replace(/^\^/, '')} or later, but npm scripts found Node ${process.version} (${process.execPath}).\n` +
       `On Linux x64/arm64, \`npm ci\` installs Node ${wantMajor} as node_modules/.bin/node; elsewhere install it (see .nvmrc: nvm use).`,
   );
   process.exit(1);

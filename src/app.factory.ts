@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import fastifyCookie from '@fastify/cookie';
+import fastifyCookie, { type FastifyCookieOptions } from '@fastify/cookie';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import type { Queue } from 'bullmq';
@@ -18,6 +18,7 @@ import { installHttpMetrics } from './metrics/http-metrics';
 import { METRICS_REGISTRY } from './metrics/metrics.module';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { genRequestId } from './common/http/request-id';
+import { decodeCookieValue } from './common/http/cookie-value';
 
 /** Request line and headers; 500 UUIDs in `ids=` take about 20 KiB. */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -64,7 +65,8 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   if (options.logger !== false) app.useLogger(app.get(Logger));
 
   // Session cookies: whoami reads the session cookie that redeeming a recovery link sets.
-  await app.register(fastifyCookie);
+  // `parseOptions` reaches the cookie parser (and, harmlessly, the serializer); its type names only serializer options.
+  await app.register(fastifyCookie, { parseOptions: { decode: decodeCookieValue } as FastifyCookieOptions['parseOptions'] });
   await mountQueueDashboard(app, app.get<Queue[]>(EVENT_QUEUES));
   const fastify = app.getHttpAdapter().getInstance();
   // An empty body with a JSON content type (some clients send one with DELETE) is no body, as in Go, not a 400.

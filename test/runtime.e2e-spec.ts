@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { freePort } from './support/free-port';
+import { runProcess } from './support/service-process';
 
 /*
  * One Node LTS everywhere: .nvmrc, package.json, the runtime packages, the Dockerfile, the README, and the process
@@ -64,37 +64,20 @@ describe('the Node runtime', () => {
     const [publicPort, adminPort] = [await freePort(), await freePort()];
     // The PATH of a shell on this machine: npm's node_modules/.bin entries (which Jest inherited) removed.
     const path = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes(`node_modules${'/'}.bin`)).join(delimiter);
-    const child = spawn('npm', ['start'], {
-      cwd: ROOT,
-      env: {
-        PATH: path,
-        HOME: process.env.HOME ?? '/tmp',
-        PUBLIC_PORT: String(publicPort),
-        ADMIN_PORT: String(adminPort),
-        HOST: '127.0.0.1',
-        DATABASE_URL: 'sqlite::memory:',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so that npm, sh and node stop together
-    });
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const npm = runProcess(
+      ROOT,
+      'npm',
+      ['start'],
+      { PATH: path, HOME: process.env.HOME ?? '/tmp', PUBLIC_PORT: String(publicPort), ADMIN_PORT: String(adminPort), HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'warn' },
+      { group: true }, // npm, its shell and the service stop together
+    );
     try {
-      const deadline = Date.now() + 90_000;
-      while (!/public API on/.test(output)) {
-        if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-        if (Date.now() > deadline) throw new Error(`npm start did not come up:\n${output}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await npm.waitForOutput(/public API on/, 90_000);
       const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
       const line = metrics.split('\n').find((l) => l.startsWith('nodejs_version_info{'));
       expect(line).toMatch(new RegExp(`major="${major}"`));
     } finally {
-      if (child.exitCode === null) process.kill(-child.pid!, 'SIGTERM');
-      await exited;
+      await npm.kill('SIGTERM');
     }
   }, 120_000);
 });

@@ -176,7 +176,7 @@ describe('sessions: native registration and login, whoami, logout, admin session
   describe('whoami and logout', () => {
     it('reads the token from X-Session-Token, Authorization: Bearer and the session cookie', async () => {
       const { session_token: token, identity } = await register();
-      const variants: Array<Record<string, string>> = [{ 'X-Session-Token': token }, { Authorization: `Bearer ${token}` }, { Cookie: `ory_kratos_session=${token}` }];
+      const variants: Array<Record<string, string>> = [{ 'X-Session-Token': token }, { Authorization: `Bearer ${token}` }, { Cookie: `ory_kratos_session=${token}` }, { Cookie: `other=1; ory_kratos_session="${token}"` }];
       for (const headers of variants) {
         const res = await fetch(`${app.publicUrl}/sessions/whoami`, { headers });
         expect(res.status).toBe(200);

@@ -33,7 +33,8 @@ export interface ConsumerOptions {
 
 /** Starts a worker; resolves to a function that stops it. */
 export function startConsumer(options: ConsumerOptions): { worker: Worker; stop: () => Promise<void> } {
-  const redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+  // RESP2, as the service's own connections: BullMQ is tested on it (ioredis 6 would negotiate RESP3).
+  const redis = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, protocol: 2 });
   const dedupeSeconds = options.dedupeSeconds ?? 30 * 24 * 3600;
 
   const processJob = async (job: Job<CloudEvent>) => {
@@ -57,7 +58,7 @@ export function startConsumer(options: ConsumerOptions): { worker: Worker; stop:
   };
 
   // BullMQ duplicates this connection for its blocking reads and never closes a connection it was handed.
-  const workerConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null });
+  const workerConnection = new IORedis(options.redisUrl, { maxRetriesPerRequest: null, protocol: 2 });
   const worker = new Worker<CloudEvent>(options.queue, processJob, { connection: workerConnection, concurrency: 8 });
   return {
     worker,

@@ -13,15 +13,39 @@ export interface ServiceProcess {
 
 /** Runs `src/main.ts` as its own process in `cwd`, with only the given environment (no inherited configuration). */
 export function runService(cwd: string, env: Record<string, string>): ServiceProcess {
-  let output = '';
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return runProcess(cwd, process.execPath, ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')], {
+    PATH: process.env.PATH ?? '',
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+    ...env,
   });
+}
+
+/**
+ * Runs a command with exactly `env`, collecting its output. With `group`, the command leads a process group of its
+ * own and `kill` signals the whole group (a command such as `npm start` runs the service as a grandchild); the group
+ * is also killed if the test process exits first.
+ */
+export function runProcess(cwd: string, command: string, args: string[], env: Record<string, string>, options: { group?: boolean } = {}): ServiceProcess {
+  let output = '';
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (options.group) process.kill(-child.pid!, sig);
+      else if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
+  const killGroupOnExit = () => signal('SIGKILL');
+  if (options.group) process.once('exit', killGroupOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', killGroupOnExit);
+      resolve(code);
+    }),
+  );
   return {
     child,
     output: () => output,
@@ -29,13 +53,13 @@ export function runService(cwd: string, env: Record<string, string>): ServicePro
     async waitForOutput(pattern: RegExp, timeoutMs = 40_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(output)) {
-        if (child.exitCode !== null) throw new Error(`service exited early:\n${output}`);
+        if (child.exitCode !== null) throw new Error(`process exited early:\n${output}`);
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    async kill(signal: NodeJS.Signals) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    async kill(sig: NodeJS.Signals) {
+      signal(sig);
       return exited;
     },
   };

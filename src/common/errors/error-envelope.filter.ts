@@ -41,9 +41,10 @@ export function sendErrorEnvelope(reply: FastifyReply, status: number, body: unk
 
 /**
  * Fastify's router refuses a malformed URL (400) or an over-long route parameter (414) before any Nest code runs, so
- * the filter above never sees them; they get the same envelope here.
+ * the filter above never sees them; they get the same envelope here (Fastify's own JSON body before NestJS 12, and
+ * another shape from NestJS 12's default handler: neither is Kratos's).
  */
 export function sendRouterErrorEnvelope(error: { statusCode?: number; message: string }, request: FastifyRequest, reply: FastifyReply): void {
-  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
   sendErrorEnvelope(reply, status, errorEnvelope(status, { reason: error.message }, requestIdOf(request)));
 }
