@@ -35,6 +35,7 @@ describe('the Node runtime', () => {
     for (const image of images) expect(image).toBe(`node:${version}-bookworm-slim`);
 
     expect(read('README.md')).toContain(`Node ${major}`);
+    expect(read('docker-compose.yml')).toMatch(new RegExp(`build: \\. # .*node:${version.replace(/\./g, '\\.')}-bookworm-slim`));
     expect(pkg.devDependencies['@types/node']).toMatch(new RegExp(`^\\^${major}\\.`));
   });
 
