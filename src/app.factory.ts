@@ -1,4 +1,4 @@
-import { createServer, RequestListener, Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -14,14 +14,13 @@ import type { AppConfig } from './config/app-config';
 import { ErrorEnvelopeFilter, sendRouterErrorEnvelope } from './common/errors/error-envelope.filter';
 import { installApiSurfaceHook } from './common/http/api-surface.hook';
 import { installRequestContext } from './common/http/request-context';
+import { answerClientError, createHttpServer, MAX_URL_BYTES } from './common/http/http-server';
+import { installRequestBodyParsing } from './common/http/request-body';
 import { installHttpMetrics } from './metrics/http-metrics';
 import { METRICS_REGISTRY } from './metrics/metrics.module';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { genRequestId } from './common/http/request-id';
 import { decodeCookieValue } from './common/http/cookie-value';
-
-/** Request line and headers; 500 UUIDs in `ids=` take about 20 KiB. */
-const MAX_HEADER_BYTES = 64 * 1024;
 
 export interface RunningApp {
   app: NestFastifyApplication;
@@ -46,13 +45,14 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 /** Creates and configures the application without listening (tests and the OpenAPI generator use it too). */
 export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    // Kratos (Go) reads headers up to 1 MiB; Node's 16 KiB default would refuse a list filtered by 500 ids.
-    serverFactory: (handler: RequestListener) => createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
+    serverFactory: (handler: RequestListener) => createHttpServer(handler, config.http),
+    clientErrorHandler: answerClientError,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy: config.http.trustProxy,
     genReqId: genRequestId,
     requestIdHeader: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Path parameters as long as a URL may be: an absurdly long id is an unknown id (404 or 400), not a 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_URL_BYTES },
     frameworkErrors: sendRouterErrorEnvelope,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
@@ -69,22 +69,21 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
   await app.register(fastifyCookie, { parseOptions: { decode: decodeCookieValue } as FastifyCookieOptions['parseOptions'] });
   await mountQueueDashboard(app, app.get<Queue[]>(EVENT_QUEUES));
   const fastify = app.getHttpAdapter().getInstance();
-  // An empty body with a JSON content type (some clients send one with DELETE) is no body, as in Go, not a 400.
-  const jsonParser = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') done(null, undefined);
-    else jsonParser(request, body as string, done);
+  const split = config.http.publicPort !== config.http.adminPort;
+  installRequestBodyParsing(fastify, {
+    publicPort: split ? config.http.publicPort : undefined,
+    publicBodyLimitBytes: config.http.publicBodyLimitBytes,
+    maxDepth: config.http.bodyMaxDepth,
+    maxElements: config.http.bodyMaxElements,
   });
-  // Other content types carry nothing this API reads (the SDK sends one with a body-less PATCH): ignore the body,
-  // as Go does, instead of answering 415.
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
   installRequestContext(fastify);
   installHttpMetrics(fastify, app.get(METRICS_REGISTRY));
   installApiSurfaceHook(fastify, {
     publicPort: config.http.publicPort,
     adminPort: config.http.adminPort,
     adminApiKeys: config.adminApiKeys,
+    metricsApiKeys: config.metricsApiKeys,
+    maxUrlBytes: MAX_URL_BYTES,
   });
   // Nest routes Fastify's own errors (malformed JSON, body too large, bad media type) through this filter as well.
   app.useGlobalFilters(new ErrorEnvelopeFilter());
@@ -122,8 +121,8 @@ export async function startApp(config: AppConfig, options: { logger?: boolean } 
   let adminServer: Server | undefined;
   if (config.http.adminPort !== config.http.publicPort) {
     const fastify = app.getHttpAdapter().getInstance();
-    adminServer = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => fastify.routing(req, res));
-    adminServer.keepAliveTimeout = 72_000;
+    adminServer = createHttpServer((req, res) => fastify.routing(req, res), config.http);
+    adminServer.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       adminServer!.once('error', reject);
       adminServer!.listen(config.http.adminPort, config.http.host, () => resolve());

@@ -20,10 +20,14 @@ describe('HTTP surface: ports, schemas, errors, health (MariaDB)', () => {
       const alive = await fetch(`${base}/health/alive`);
       expect(alive.status).toBe(200);
       expect(await alive.json()).toEqual({ status: 'ok' });
-      const ready = await fetch(`${base}/health/ready`);
-      expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ status: 'ok', database: 'ok', redis: expect.stringMatching(/up|down/) });
     }
+    // Operators' details on the admin port only; the public port says whether the service is ready, nothing more.
+    const admin = await fetch(`${app.adminUrl}/health/ready`);
+    expect(admin.status).toBe(200);
+    expect(await admin.json()).toMatchObject({ status: 'ok', database: 'ok', redis: expect.stringMatching(/up|down/), relay: expect.any(Object) });
+    const pub = await fetch(`${app.publicUrl}/health/ready`);
+    expect(pub.status).toBe(200);
+    expect(await pub.json()).toEqual({ status: 'ok' });
   });
 
   it('serves /version', async () => {
@@ -121,9 +125,13 @@ describe('HTTP surface: ports, schemas, errors, health (MariaDB)', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await malformed.json()).toMatchObject({ error: { code: 400, status: 'Bad Request', request: 'bad-url' } });
-    const long = await fetch(`${app.adminUrl}/admin/identities/${'a'.repeat(200)}`);
-    expect(long.status).toBe(414);
-    expect(await long.json()).toMatchObject({ error: { code: 414, status: 'Request URI Too Long' } });
+    // An absurdly long id is an unknown id; only a URL over the limit is a 414.
+    const longId = await fetch(`${app.adminUrl}/admin/identities/${'a'.repeat(5000)}`);
+    expect(longId.status).toBe(404);
+    expect(await longId.json()).toMatchObject({ error: { code: 404, status: 'Not Found' } });
+    const longUrl = await fetch(`${app.adminUrl}/admin/identities?page_token=${'a'.repeat(40_000)}`);
+    expect(longUrl.status).toBe(414);
+    expect(await longUrl.json()).toMatchObject({ error: { code: 414, status: 'Request URI Too Long' } });
   });
 
   it('answers a body over the limit with a 413 envelope', async () => {
@@ -159,6 +167,15 @@ describe('admin API keys', () => {
     for (const path of ['/%61dmin/identities', '/%61%64%6d%69%6e/identities', '/%71ueues']) {
       expect((await fetch(`${app.adminUrl}${path}`)).status).toBe(401);
       expect((await fetch(`${app.publicUrl}${path}`)).status).toBe(404);
+    }
+  });
+
+  it('keeps the API document, its UI and the metrics behind the key', async () => {
+    for (const path of ['/openapi.json', '/openapi.yaml', '/docs', '/docs/', '/metrics', '/queues']) {
+      const none = await fetch(`${app.adminUrl}${path}`, { redirect: 'manual' });
+      expect({ path, status: none.status }).toEqual({ path, status: 401 });
+      const keyed = await fetch(`${app.adminUrl}${path}`, { headers: { authorization: 'Bearer key-one' }, redirect: 'manual' });
+      expect({ path, ok: keyed.status < 400 }).toEqual({ path, ok: true });
     }
   });
 

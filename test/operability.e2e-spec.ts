@@ -9,7 +9,7 @@ describe('operability: metrics, readiness, queue dashboard', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ dialect: 'mysql', env: { ADMIN_API_KEYS: 'ops-key' } });
+    app = await startTestApp({ dialect: 'mysql', env: { ADMIN_API_KEYS: 'ops-key', METRICS_API_KEYS: 'scrape-token' } });
   });
   afterAll(async () => app?.destroy());
 
@@ -17,7 +17,12 @@ describe('operability: metrics, readiness, queue dashboard', () => {
     const sdk = identityApi(app.adminUrl, 'Bearer ops-key');
     await sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: `m-${randomUUID().slice(0, 8)}@example.com` } } });
     await app.app.get(OutboxRelay).flush();
-    const res = await fetch(`${app.adminUrl}/metrics`);
+    // Behind the admin keys, or a scrape token that opens /metrics and nothing else.
+    expect((await fetch(`${app.adminUrl}/metrics`)).status).toBe(401);
+    expect((await fetch(`${app.adminUrl}/metrics`, { headers: { authorization: 'Bearer ops-key' } })).status).toBe(200);
+    expect((await fetch(`${app.adminUrl}/admin/identities`, { headers: { authorization: 'Bearer scrape-token' } })).status).toBe(401);
+    expect((await fetch(`${app.adminUrl}/openapi.json`, { headers: { authorization: 'Bearer scrape-token' } })).status).toBe(401);
+    const res = await fetch(`${app.adminUrl}/metrics`, { headers: { authorization: 'Bearer scrape-token' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();

@@ -54,6 +54,11 @@ const rawConfigSchema = z.object({
   ADMIN_BASE_URL: httpUrl.optional(),
   ADMIN_API_KEYS: z.string().optional(),
   BODY_LIMIT_BYTES: positiveInt.default(10 * 1024 * 1024),
+  PUBLIC_BODY_LIMIT_BYTES: positiveInt.default(256 * 1024),
+  BODY_MAX_DEPTH: positiveInt.max(1000).default(64),
+  BODY_MAX_ELEMENTS: positiveInt.default(200_000),
+  HTTP_REQUEST_TIMEOUT: goDuration('HTTP_REQUEST_TIMEOUT').prefault('30s'),
+  METRICS_API_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: databaseUrl.default('sqlite://./data/kratos.sqlite'),
@@ -93,6 +98,11 @@ const rawConfigSchema = z.object({
   RECOVERY_CODE_ENABLED: booleanFlag.prefault('true'),
   RECOVERY_LIFESPAN: goDuration('RECOVERY_LIFESPAN').prefault('1h'),
   RECOVERY_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  RECOVERY_CODE_THROTTLE_PER_IDENTITY: positiveInt.default(10),
+  RECOVERY_CODE_THROTTLE_WINDOW: goDuration('RECOVERY_CODE_THROTTLE_WINDOW').prefault('1h'),
+  LOGIN_THROTTLE_PER_IDENTIFIER: positiveInt.default(10),
+  LOGIN_THROTTLE_PER_ADDRESS: positiveInt.default(100),
+  LOGIN_THROTTLE_WINDOW: goDuration('LOGIN_THROTTLE_WINDOW').prefault('15m'),
   RECOVERY_UI_URL: httpUrl.optional(),
   SETTINGS_UI_URL: httpUrl.optional(),
   ALLOWED_RETURN_URLS: z.string().optional(),
@@ -130,10 +140,24 @@ export interface AppConfig {
     publicBaseUrl: string;
     adminBaseUrl: string;
     bodyLimitBytes: number;
+    /** The body limit on the public port, where anyone can send one. */
+    publicBodyLimitBytes: number;
+    /** JSON bodies nested deeper, or with more values in all, are refused before they are parsed. */
+    bodyMaxDepth: number;
+    bodyMaxElements: number;
+    /** A request must have arrived completely within this time. */
+    requestTimeoutMs: number;
     /** Take the client address from X-Forwarded-For (behind a load balancer or mesh sidecar). */
     trustProxy: boolean;
   };
   adminApiKeys: string[];
+  /** Tokens that open /metrics only. */
+  metricsApiKeys: string[];
+  /** Failed attempts allowed per key over a sliding window, across replicas. */
+  throttle: {
+    login: { perIdentifier: number; perAddress: number; windowMs: number };
+    recoveryCode: { perIdentity: number; windowMs: number };
+  };
   log: { level: RawConfig['LOG_LEVEL'] };
   database: DatabaseConfig & { autoMigrate: boolean; transactionRetries: number };
   redis: { url: string };
@@ -183,6 +207,13 @@ function parseDatabase(url: string, poolSize: number): DatabaseConfig {
     return { type: 'sqlite', path: url === 'sqlite::memory:' ? ':memory:' : url.slice('sqlite://'.length) };
   }
   return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), poolSize };
+}
+
+function commaList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 /** A zod issue's path as it reads in a JSON setting: `[0].url`. */
@@ -288,10 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://127.0.0.1:${raw.PUBLIC_PORT}`).replace(/\/+$/, '');
   const adminBaseUrl = (raw.ADMIN_BASE_URL ?? `http://127.0.0.1:${raw.ADMIN_PORT}`).replace(/\/+$/, '');
-  const adminApiKeys = (raw.ADMIN_API_KEYS ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter((k) => k.length > 0);
+  const adminApiKeys = commaList(raw.ADMIN_API_KEYS);
 
   return {
     env: raw.NODE_ENV,
@@ -302,9 +330,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       publicBaseUrl,
       adminBaseUrl,
       bodyLimitBytes: raw.BODY_LIMIT_BYTES,
+      publicBodyLimitBytes: Math.min(raw.PUBLIC_BODY_LIMIT_BYTES, raw.BODY_LIMIT_BYTES),
+      bodyMaxDepth: raw.BODY_MAX_DEPTH,
+      bodyMaxElements: raw.BODY_MAX_ELEMENTS,
+      requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT,
       trustProxy: raw.TRUST_PROXY,
     },
     adminApiKeys,
+    metricsApiKeys: commaList(raw.METRICS_API_KEYS),
+    throttle: {
+      login: { perIdentifier: raw.LOGIN_THROTTLE_PER_IDENTIFIER, perAddress: raw.LOGIN_THROTTLE_PER_ADDRESS, windowMs: raw.LOGIN_THROTTLE_WINDOW },
+      recoveryCode: { perIdentity: raw.RECOVERY_CODE_THROTTLE_PER_IDENTITY, windowMs: raw.RECOVERY_CODE_THROTTLE_WINDOW },
+    },
     log: { level: raw.LOG_LEVEL },
     database: {
       ...parseDatabase(raw.DATABASE_URL, raw.DATABASE_POOL_SIZE),
@@ -334,13 +371,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       passwordMinLength: raw.PASSWORD_MIN_LENGTH,
       recoveryUiUrl: raw.RECOVERY_UI_URL ?? `${publicBaseUrl}/self-service/recovery`,
       settingsUiUrl: raw.SETTINGS_UI_URL ?? `${publicBaseUrl}/self-service/settings`,
-      allowedReturnUrls: [
-        publicBaseUrl,
-        ...(raw.ALLOWED_RETURN_URLS ?? '')
-          .split(',')
-          .map((u) => u.trim())
-          .filter(Boolean),
-      ],
+      allowedReturnUrls: [publicBaseUrl, ...commaList(raw.ALLOWED_RETURN_URLS)],
     },
     recovery: {
       linkEnabled: raw.RECOVERY_LINK_ENABLED,

@@ -1,5 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../common/errors/api-error';
 import { ErrorGeneric } from '../common/openapi/error-generic.dto';
 import { HealthService } from './health.service';
@@ -11,19 +12,20 @@ class HealthStatus {
   status!: string;
 }
 
+/** The details are for operators: the admin port shows them, the public port only `status`. */
 class ReadyStatus extends HealthStatus {
-  @ApiProperty({ enum: ['ok'] })
-  database!: string;
+  @ApiPropertyOptional({ enum: ['ok'], description: 'Admin port only' })
+  database?: string;
 
-  @ApiProperty({ enum: ['up', 'down'], description: 'Redis is optional: while it is down, events wait in the outbox' })
-  redis!: string;
+  @ApiPropertyOptional({ enum: ['up', 'down'], description: 'Admin port only. Redis is optional: while it is down, events wait in the outbox' })
+  redis?: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: 'The event relay: enabled, failing (with lastError), lastPublishedAt and the outbox backlog',
+    description: 'Admin port only. The event relay: enabled, failing (with lastError), lastPublishedAt and the outbox backlog',
   })
-  relay!: Record<string, unknown>;
+  relay?: Record<string, unknown>;
 }
 
 class VersionInfo {
@@ -50,8 +52,12 @@ export class HealthController {
   @ApiOperation({ operationId: 'isReady', summary: 'Check HTTP Server and Database Status' })
   @ApiOkResponse({ type: ReadyStatus })
   @ApiServiceUnavailableResponse({ type: ErrorGeneric })
-  async ready(): Promise<ReadyStatus> {
+  async ready(@Req() request: FastifyRequest): Promise<ReadyStatus> {
     const r = await this.health.readiness();
+    if (!request.adminSurface) {
+      if (!r.ready) throw new ApiError(503, {});
+      return { status: 'ok' };
+    }
     if (!r.ready) {
       throw new ApiError(503, { reason: `database: ${r.database}`, details: { database: r.database, redis: r.redis } });
     }

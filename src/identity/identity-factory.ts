@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
 import { SchemaService } from '../schema/schema.service';
-import type { DerivedAddress, TraitDerivations } from '../schema/kratos-extension';
+import { IDENTIFIER_MAX_LENGTH, type DerivedAddress, type TraitDerivations } from '../schema/kratos-extension';
 import { PasswordHasher } from './credentials/password-hasher.service';
 import { checkImportedHash, HASH_IMPORT_REASONS, HashFormatError } from './credentials/hashing/hash-formats';
 import type { CreateIdentityBody, IdentityWithCredentials, RecoveryIdentityAddressImport, VerifiableIdentityAddressImport } from './dto/create-identity.dto';
@@ -40,10 +40,18 @@ function isState(value: unknown): value is IdentityState {
   return (IDENTITY_STATES as readonly unknown[]).includes(value);
 }
 
-function parseDate(value: string | null | undefined): Date | null {
-  if (!value) return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+/** Kratos's verification states; the column holds nothing else. */
+const VERIFIABLE_ADDRESS_STATUSES = ['pending', 'sent', 'completed'];
+
+/** RFC 3339 date-times that both stores can hold (MySQL's DATETIME spans the years 1000 to 9999). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+function parseImportedDate(value: unknown, field: string): Date | null {
+  if (value === undefined || value === null || value === '') return null;
+  const date = typeof value === 'string' && RFC3339.test(value) ? new Date(value) : undefined;
+  const year = date?.getUTCFullYear() ?? NaN;
+  if (!(year >= 1000 && year <= 9999)) throw ApiError.badRequest(`${field} must be an RFC 3339 date-time between the years 1000 and 9999`);
+  return date!;
 }
 
 function normaliseAddressValue(via: string, value: string): string {
@@ -89,8 +97,15 @@ export class IdentityFactory {
         }
       }
     }
-    for (const p of credentials?.oidc?.config.providers ?? []) {
+    for (const [i, p] of (credentials?.oidc?.config.providers ?? []).entries()) {
       if (!p.provider || !p.subject) throw ApiError.badRequest('OIDC providers need a provider and a subject.');
+      // Stored as the login identifier `provider:subject`, in the identifier column.
+      const length = [...`${p.provider}:${p.subject}`].length;
+      if (length > IDENTIFIER_MAX_LENGTH) {
+        throw ApiError.badRequest(
+          `credentials.oidc.config.providers.${i}: "provider:subject" must be at most ${IDENTIFIER_MAX_LENGTH} characters long, but got ${length}`,
+        );
+      }
     }
   }
 
@@ -136,7 +151,7 @@ export class IdentityFactory {
     this.applyCredentials(identity, credentials, now);
     return {
       identity,
-      verifiableCandidates: (body.verifiable_addresses ?? []).map((a) => this.importedVerifiable(a, now, new Set())),
+      verifiableCandidates: (body.verifiable_addresses ?? []).map((a, i) => this.importedVerifiable(a, `verifiable_addresses.${i}`, now, new Set())),
       recoveryCandidates: (body.recovery_addresses ?? []).map((a) => this.importedRecovery(a, now, new Set())),
     };
   }
@@ -173,17 +188,27 @@ export class IdentityFactory {
    * Candidate addresses from a request (import, PUT or PATCH). Values are normalised as derived ones are, so an
    * imported `Foo@Example.com` keeps its verification state; an id is kept only when it is one of `ownIds`.
    */
-  importedVerifiable(a: VerifiableIdentityAddressImport | Record<string, unknown>, now: Date, ownIds: Set<string>, existing?: VerifiableAddress): VerifiableAddress {
+  importedVerifiable(
+    a: VerifiableIdentityAddressImport | Record<string, unknown>,
+    field: string,
+    now: Date,
+    ownIds: Set<string>,
+    existing?: VerifiableAddress,
+  ): VerifiableAddress {
     const src = a as VerifiableIdentityAddressImport;
     const via = typeof src.via === 'string' && src.via ? src.via : 'email';
     const verified = src.verified === true;
-    const verifiedAt = parseDate(src.verified_at) ?? (verified ? (existing?.verifiedAt ?? now) : null);
+    const status = src.status === undefined || src.status === null || src.status === '' ? undefined : src.status;
+    if (status !== undefined && !VERIFIABLE_ADDRESS_STATUSES.includes(status)) {
+      throw ApiError.badRequest(`${field}.status must be one of the following values: ${VERIFIABLE_ADDRESS_STATUSES.join(', ')}`);
+    }
+    const verifiedAt = parseImportedDate(src.verified_at, `${field}.verified_at`) ?? (verified ? (existing?.verifiedAt ?? now) : null);
     return {
       id: typeof src.id === 'string' && ownIds.has(src.id) ? src.id : randomUUID(),
       value: normaliseAddressValue(via, String(src.value ?? '')),
       via,
       verified,
-      status: typeof src.status === 'string' && src.status ? src.status : verified ? 'completed' : 'pending',
+      status: status ?? (verified ? 'completed' : 'pending'),
       verifiedAt,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,

@@ -215,8 +215,8 @@ export class IdentityService {
       const asList = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((a) => a && typeof a === 'object') : []);
       const draft: IdentityDraft = {
         identity,
-        verifiableCandidates: asList(patched.verifiable_addresses).map((a) =>
-          this.factory.importedVerifiable(a, now, new Set(ownVerifiable.keys()), ownVerifiable.get(String(a.id))),
+        verifiableCandidates: asList(patched.verifiable_addresses).map((a, i) =>
+          this.factory.importedVerifiable(a, `verifiable_addresses.${i}`, now, new Set(ownVerifiable.keys()), ownVerifiable.get(String(a.id))),
         ),
         recoveryCandidates: asList(patched.recovery_addresses).map((a) =>
           this.factory.importedRecovery(a, now, new Set(ownRecovery.keys()), ownRecovery.get(String(a.id))),
@@ -321,6 +321,9 @@ export class IdentityService {
       if (!PATCH_OPS.includes(op.op)) throw patchError(`unsupported operation: ${op.op}`);
       for (const path of [op.path, op.from]) {
         if (typeof path !== 'string') continue;
+        // "" is the whole document: replacing or removing it is not an edit of the identity.
+        if (path === '') throw patchError('patch includes denied path: "" (the whole identity); patch its members, such as /traits');
+        if (!path.startsWith('/')) throw patchError(`invalid JSON pointer: ${JSON.stringify(path)}`);
         if (DENIED_PATCH_PATHS.some((re) => re.test(path))) throw patchError(`patch includes denied path: ${path}`);
         if (path.split('/').some((segment) => FORBIDDEN_SEGMENTS.has(segment))) throw patchError(`patch includes denied path: ${path}`);
       }

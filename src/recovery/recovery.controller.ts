@@ -56,7 +56,7 @@ export class RecoveryController {
   @ApiQuery({ name: 'flow', required: true, description: 'The Recovery Flow ID' })
   @ApiBody({ type: UpdateRecoveryFlowWithCodeMethodDoc })
   @ApiOkResponse({ type: RecoveryFlowDoc, description: 'recoveryFlow' })
-  @ApiErrorResponses(400, 401, 404, 410)
+  @ApiErrorResponses(400, 401, 404, 410, 429)
   redeem(@Query('flow') flow: unknown, @Body() body: { method?: unknown; code?: unknown } | undefined, @Req() request: FastifyRequest) {
     return this.recovery.redeemCode(flow, body, request);
   }

@@ -4,6 +4,7 @@ import { DatabaseModule } from '../database/database.module';
 import { IdentityModule } from '../identity/identity.module';
 import { SelfServiceModule } from '../self-service/self-service.module';
 import { SessionStoreModule } from '../session/session-store.module';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { RecoveryAdminController } from './recovery-admin.controller';
 import { RecoverySecrets } from './recovery-secrets';
 import { RecoveryTokenEntity } from './recovery-token.entity';
@@ -13,7 +14,7 @@ import { RecoveryService } from './recovery.service';
 
 /** Admin recovery links and codes, and their redemption. */
 @Module({
-  imports: [DatabaseModule, IdentityModule, SessionStoreModule, SelfServiceModule, TypeOrmModule.forFeature([RecoveryTokenEntity])],
+  imports: [DatabaseModule, IdentityModule, SessionStoreModule, SelfServiceModule, ThrottleModule, TypeOrmModule.forFeature([RecoveryTokenEntity])],
   controllers: [RecoveryAdminController, RecoveryController],
   providers: [RecoveryTokenRepository, RecoverySecrets, RecoveryService],
 })

@@ -12,6 +12,7 @@ import { EventRecorder } from '../events/event-recorder.service';
 import type { Identity } from '../identity/identity.model';
 import { IdentityRepository } from '../identity/identity.repository';
 import { deviceOf, FlowService } from '../self-service/flows/flow.service';
+import { AttemptThrottle } from '../throttle/attempt-throttle.service';
 import type { Flow, FlowType } from '../self-service/flows/flow.model';
 import { SettingsService } from '../self-service/settings/settings.service';
 import { addNodeMessage, csrfNode, inputNode, submitNode, UiContainer } from '../self-service/ui/ui-node';
@@ -45,6 +46,7 @@ export class RecoveryService {
     private readonly settings: SettingsService,
     private readonly uow: UnitOfWork,
     private readonly events: EventRecorder,
+    private readonly throttle: AttemptThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -112,7 +114,14 @@ export class RecoveryService {
     const code = typeof body.code === 'string' ? body.code.trim() : '';
     if (!code) throw fail((ui) => addNodeMessage(ui.nodes, 'code', Text.missingProperty('code')));
 
+    // Each flow allows a few submissions; across flows, the codes of one identity may be guessed only so often.
+    const limits = this.config.throttle.recoveryCode;
+    const attempt = flow.identityId
+      ? await this.throttle.acquire('recovery-code', [{ subject: `identity:${flow.identityId}`, limit: limits.perIdentity }], limits.windowMs)
+      : undefined;
+    if (attempt && !attempt.allowed) throw await this.flows.tooManyAttempts(flow, attempt.retryAfterMs, (edit) => this.flowJson(flow, edit));
     const grant = await this.redeem(flow, 'code', code, request);
+    if (typeof grant === 'object') await attempt?.release();
     if (grant === 'invalid' || grant === 'expired') throw fail((ui) => (ui.messages = [Text.recoveryCodeInvalid()]));
     if (grant === 'disabled') throw identityDisabled();
     const settingsUrl = new URL(this.config.selfService.settingsUiUrl);
@@ -185,7 +194,7 @@ export class RecoveryService {
       if ((await this.identities.lockState(identity.id)) !== 'active') return 'disabled' as const;
       if (!(await this.tokens.markUsed(match.id, now))) return 'invalid' as const;
       const method = kind === 'code' ? 'code_recovery' : 'link_recovery';
-      const { session, token } = await this.lifecycle.issue(identity.id, [{ method, aal: 'aal1', completedAt: now }], deviceOf(request), now);
+      const { session, token } = await this.lifecycle.issue(identity.id, [{ method, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
       const privilegedUntil = new Date(now.getTime() + this.config.session.privilegedMaxAgeMs);
       const settings = await this.settings.createFlow(identity, session, flow.type, [Text.recoverySuccessful(privilegedUntil, this.config.session.privilegedMaxAgeMs / 60_000)]);
       await this.flows.save({ ...flow, state: 'passed_challenge' });

@@ -84,6 +84,19 @@ function asText(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/**
+ * The longest login identifier and address value: what their columns hold (VARCHAR(255)). Kratos gets a database
+ * error past it; here it is a validation error on the trait, like a schema's own `maxLength`.
+ */
+export const IDENTIFIER_MAX_LENGTH = 255;
+
+function tooLong(value: string) {
+  const length = [...value].length;
+  return length > IDENTIFIER_MAX_LENGTH
+    ? { keyword: 'maxLength', message: `length must be <= ${IDENTIFIER_MAX_LENGTH}, but got ${length}`, params: { limit: IDENTIFIER_MAX_LENGTH } }
+    : undefined;
+}
+
 const validateExtension: SchemaValidateFunction = function kratosExtension(config: ExtensionConfig, data: unknown): boolean {
   if (!active || data === undefined || data === null) return true;
   const { derivations, checkFormat } = active;
@@ -96,6 +109,11 @@ const validateExtension: SchemaValidateFunction = function kratosExtension(confi
   for (const type of ['password', 'webauthn'] as const) {
     if (config.credentials?.[type]?.identifier) {
       const identifier = text.trim().toLowerCase();
+      const problem = tooLong(identifier);
+      if (problem) {
+        errors.push(problem);
+        break;
+      }
       const list = derivations.credentialIdentifiers[type];
       if (identifier && !list.includes(identifier)) list.push(identifier);
     }
@@ -106,7 +124,9 @@ const validateExtension: SchemaValidateFunction = function kratosExtension(confi
     if (!via || !isText) return;
     const value = text.trim();
     const format = via === 'email' ? 'email' : 'tel';
-    if (!checkFormat(format, value)) errors.push(formatError(text, format));
+    const problem = tooLong(value);
+    if (problem) errors.push(problem);
+    else if (!checkFormat(format, value)) errors.push(formatError(text, format));
     else pushUnique(list, { value: format === 'email' ? value.toLowerCase() : value, via });
   };
   addAddress(derivations.verifiableAddresses, config.verification?.via);

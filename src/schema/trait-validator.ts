@@ -2,6 +2,7 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import {
   collectDerivations,
   KRATOS_EXTENSION_AJV_KEYWORD,
@@ -31,6 +32,19 @@ export class InvalidSchemaError extends Error {}
 /** E.164 with optional separators, which is what Kratos's `tel` format accepts in practice. */
 const TEL = /^\+?[0-9][0-9 ()./-]{4,30}$/;
 
+const EMAIL_SYNTAX = fullFormats.email as RegExp;
+
+/**
+ * `format: email` as Kratos's validator (santhosh-tekuri/jsonschema) checks it: at most 254 bytes in all and 64 in
+ * the local part (RFC 5321's limits), then the address syntax.
+ */
+export function isEmail(value: string): boolean {
+  if (Buffer.byteLength(value) > 254) return false;
+  const at = value.lastIndexOf('@');
+  if (at < 1 || Buffer.byteLength(value.slice(0, at)) > 64) return false;
+  return EMAIL_SYNTAX.test(value);
+}
+
 type AnyAjv = Ajv | Ajv2019 | Ajv2020;
 
 function createAjv(schema: Record<string, unknown>): AnyAjv {
@@ -41,6 +55,7 @@ function createAjv(schema: Record<string, unknown>): AnyAjv {
   else if (draft.includes('2019-09')) ajv = new Ajv2019(options);
   else ajv = new Ajv(options);
   addFormats(ajv);
+  ajv.addFormat('email', isEmail);
   ajv.addFormat('tel', TEL);
   ajv.addKeyword(KRATOS_EXTENSION_KEYWORD);
   return ajv;
@@ -95,6 +110,11 @@ function kratosMessage(error: ErrorObject): string {
   }
 }
 
+/** What an error of the `ory.sh/kratos` keyword is about: a format, or a value longer than its column. */
+function extensionKeyword(error: ErrorObject): string {
+  return (error.params as { limit?: unknown }).limit !== undefined ? 'maxLength' : 'format';
+}
+
 /** Merges per-property `required` errors at one place into one line, as Kratos does ("missing properties: "a", "b""). */
 function toTraitErrors(errors: ErrorObject[]): TraitError[] {
   const out: TraitError[] = [];
@@ -113,11 +133,13 @@ function toTraitErrors(errors: ErrorObject[]): TraitError[] {
     }
     const message = kratosMessage(error);
     if (out.some((e) => e.instancePtr === instancePtr && e.message === message)) continue;
+    // A value that already failed the schema (an invalid email) need not also be reported as too long to store.
+    if (fromExtension(error) && extensionKeyword(error) === 'maxLength' && out.some((e) => e.instancePtr === instancePtr)) continue;
     out.push({
       instancePtr,
       schemaPtr,
       message,
-      keyword: fromExtension(error) ? 'format' : error.keyword,
+      keyword: fromExtension(error) ? extensionKeyword(error) : error.keyword,
       params: error.params as Record<string, unknown>,
       ...(error.keyword === 'required' ? {} : { value: error.data }),
     });

@@ -4,6 +4,7 @@ import { DatabaseModule } from '../database/database.module';
 import { IdentityModule } from '../identity/identity.module';
 import { SchemaModule } from '../schema/schema.module';
 import { SessionModule } from '../session/session.module';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { FlowEntity } from './flows/flow.entity';
 import { FlowRepository } from './flows/flow.repository';
 import { FlowService } from './flows/flow.service';
@@ -17,7 +18,7 @@ import { SettingsService } from './settings/settings.service';
 
 /** The public self-service API for native apps: registration, login, logout and settings flows. */
 @Module({
-  imports: [DatabaseModule, SchemaModule, IdentityModule, SessionModule, TypeOrmModule.forFeature([FlowEntity])],
+  imports: [DatabaseModule, SchemaModule, IdentityModule, SessionModule, ThrottleModule, TypeOrmModule.forFeature([FlowEntity])],
   controllers: [LoginController, RegistrationController, LogoutController, SettingsController],
   providers: [FlowRepository, FlowService, LoginService, RegistrationService, SettingsService],
   exports: [FlowService, SettingsService],

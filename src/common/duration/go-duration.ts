@@ -14,7 +14,10 @@ const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
 };
 
-/** Returns milliseconds, or undefined when `text` is not a Go duration. */
+/** Go's durations are int64 nanoseconds: 2562047h47m16.854775807s at most; longer ones fail to parse. */
+const MAX_MS = 9_223_372_036_854.775807;
+
+/** Returns milliseconds, or undefined when `text` is not a Go duration (or longer than Go's longest). */
 export function parseGoDuration(text: string): number | undefined {
   const match = /^([-+]?)(.+)$/.exec(text);
   if (!match || text === '') return undefined;
@@ -30,5 +33,6 @@ export function parseGoDuration(text: string): number | undefined {
     total += Number.parseFloat(m[1]) * UNIT_MS[m[2]];
     index = part.lastIndex;
   }
+  if (!(total <= MAX_MS)) return undefined;
   return sign === '-' ? -total : total;
 }

@@ -40,6 +40,7 @@ export const DEFAULT_MESSAGES: Record<number, string> = {
   409: 'The resource could not be created due to a conflict',
   413: 'The request body is larger than this server accepts',
   415: 'The request has an unsupported media type',
+  429: 'Too many requests: the limit for this kind of request was reached, try again later',
   500: 'An internal server error occurred, please contact the system administrator',
   503: 'The service is temporarily unavailable',
 };
@@ -52,6 +53,8 @@ export interface ApiErrorFields {
   details?: Record<string, unknown>;
   /** Members Kratos puts beside `error` in some answers (`use_flow_id`, `redirect_browser_to`). */
   extra?: Record<string, unknown>;
+  /** Response headers that belong to the error (`Retry-After`). */
+  headers?: Record<string, string>;
 }
 
 export class ApiError extends Error {
@@ -60,6 +63,7 @@ export class ApiError extends Error {
   readonly reason?: string;
   readonly details?: Record<string, unknown>;
   readonly extra?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
 
   constructor(status: number, fields: ApiErrorFields = {}) {
     super(fields.message ?? DEFAULT_MESSAGES[status] ?? statusText(status));
@@ -69,6 +73,16 @@ export class ApiError extends Error {
     this.reason = fields.reason;
     this.details = fields.details;
     this.extra = fields.extra;
+    this.headers = fields.headers;
+  }
+
+  /** A request refused by a rate limit, with `Retry-After` (seconds) in the header and in `details`. */
+  static tooManyRequests(reason: string, retryAfterSeconds: number): ApiError {
+    return new ApiError(429, {
+      reason,
+      details: { retry_after_seconds: retryAfterSeconds },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
   }
 
   static badRequest(reason?: string, details?: Record<string, unknown>): ApiError {
@@ -124,6 +138,7 @@ export class FlowResponse extends Error {
   constructor(
     readonly status: number,
     readonly body: unknown,
+    readonly headers?: Record<string, string>,
   ) {
     super(`flow answered with ${status}`);
     this.name = 'FlowResponse';

@@ -17,7 +17,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { status, body, unexpected } = mapErrorToEnvelope(exception, requestIdOf(request));
+    const { status, body, unexpected, headers } = mapErrorToEnvelope(exception, requestIdOf(request));
     if (unexpected) {
       // Type, message and stack only: driver errors carry the statement's parameters, which may hold secrets.
       const err = exception instanceof Error ? exception : new Error(String(exception));
@@ -27,6 +27,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
       );
     }
     if (reply.sent) return;
+    if (headers) void reply.headers(headers);
     sendErrorEnvelope(reply, status, body);
   }
 }

@@ -6,6 +6,7 @@ export interface MappedError {
   body: unknown;
   /** True when the error was not expected (a bug or an outage): it is logged with its stack and answered without internals. */
   unexpected: boolean;
+  headers?: Record<string, string>;
 }
 
 function fromHttpException(err: HttpException): ApiErrorFields {
@@ -23,9 +24,9 @@ function fromHttpException(err: HttpException): ApiErrorFields {
 }
 
 export function mapErrorToEnvelope(err: unknown, requestId?: string): MappedError {
-  if (err instanceof FlowResponse) return { status: err.status, body: err.body, unexpected: false };
+  if (err instanceof FlowResponse) return { status: err.status, body: err.body, unexpected: false, headers: err.headers };
   if (err instanceof ApiError) {
-    return { status: err.status, body: errorEnvelope(err.status, err, requestId), unexpected: err.status >= 500 };
+    return { status: err.status, body: errorEnvelope(err.status, err, requestId), unexpected: err.status >= 500, headers: err.headers };
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();

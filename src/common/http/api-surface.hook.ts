@@ -19,9 +19,29 @@ export function surfaceOfPath(url: string): PathSurface {
   return 'both';
 }
 
-/** Paths that need `Authorization: Bearer <admin key>` when ADMIN_API_KEYS is set. */
+/**
+ * Paths that need `Authorization: Bearer <admin key>` when ADMIN_API_KEYS is set: the admin API and everything else
+ * only the admin port serves (the queue dashboard, the API document and its UI, the metrics).
+ */
 function requiresAdminKey(url: string): boolean {
-  return /^\/(admin|queues)(\/|$|\?)/.test(url);
+  return /^\/(admin|queues|docs)(\/|$|\?)/.test(url) || /^\/(openapi\.json|openapi\.yaml|metrics)(\?|$)/.test(url);
+}
+
+function isMetricsPath(url: string): boolean {
+  return /^\/metrics(\?|$)/.test(url);
+}
+
+/** Kratos's routers send this on every answer; session tokens travel in login, registration and recovery answers. */
+const NO_STORE = 'private, no-cache, no-store, must-revalidate';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * True when the request may see admin details: it came in on the admin port, or (with both surfaces on one port)
+     * it carries an admin key or none is configured.
+     */
+    adminSurface: boolean;
+  }
 }
 
 function digest(value: string): Buffer {
@@ -43,6 +63,10 @@ export interface ApiSurfaceOptions {
   publicPort: number;
   adminPort: number;
   adminApiKeys: string[];
+  /** Tokens that open /metrics only (a Prometheus scrape token), besides the admin keys. */
+  metricsApiKeys: string[];
+  /** URLs longer than this are a 414. */
+  maxUrlBytes: number;
 }
 
 function reject(request: FastifyRequest, reply: FastifyReply, error: ApiError): FastifyReply {
@@ -69,23 +93,28 @@ export function routedPath(request: Pick<FastifyRequest, 'url' | 'routeOptions'>
 
 export function installApiSurfaceHook(fastify: FastifyInstance, options: ApiSurfaceOptions): void {
   const keyDigests = options.adminApiKeys.map(digest);
+  const metricsDigests = [...keyDigests, ...options.metricsApiKeys.map(digest)];
   const split = options.publicPort !== options.adminPort;
+  fastify.decorateRequest('adminSurface', false);
 
   fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('cache-control', NO_STORE);
+    if (request.raw.url && request.raw.url.length > options.maxUrlBytes) {
+      return reject(request, reply, new ApiError(414, { reason: `The URL is longer than ${options.maxUrlBytes} bytes.` }));
+    }
     const url = routedPath(request);
+    const port = request.raw.socket?.localPort;
     if (split) {
-      const port = request.raw.socket?.localPort;
       const surface = surfaceOfPath(url);
       if ((port === options.publicPort && surface === 'admin') || (port === options.adminPort && surface === 'public')) {
         return reject(request, reply, ApiError.notFound());
       }
     }
-    if (requiresAdminKey(url)) {
-      if (keyDigests.length > 0 && !adminKeyMatches(request.headers.authorization, keyDigests)) {
-        return reject(request, reply, ApiError.unauthorized('A valid admin API key is required: send "Authorization: Bearer <key>".'));
-      }
-      // As Kratos does for every admin route: admin answers must never be cached.
-      void reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
+    let keyChecked: boolean | undefined;
+    const hasAdminKey = () => (keyChecked ??= keyDigests.length === 0 || adminKeyMatches(request.headers.authorization, keyDigests));
+    request.adminSurface = split ? port === options.adminPort : hasAdminKey();
+    if (requiresAdminKey(url) && !hasAdminKey() && !(isMetricsPath(url) && adminKeyMatches(request.headers.authorization, metricsDigests))) {
+      return reject(request, reply, ApiError.unauthorized('A valid admin API key is required: send "Authorization: Bearer <key>".'));
     }
     return undefined;
   });

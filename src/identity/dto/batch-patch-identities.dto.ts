@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsArray, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
+import { NestedObject, NestedObjectList } from '../../common/validation/nested-object';
 import { GenericError } from '../../common/openapi/error-generic.dto';
 import { CreateIdentityBody } from './create-identity.dto';
 
@@ -12,16 +12,13 @@ export class IdentityPatch {
 
   @ApiPropertyOptional({ type: CreateIdentityBody })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => CreateIdentityBody)
+  @NestedObject(() => CreateIdentityBody)
   create?: CreateIdentityBody;
 }
 
 export class PatchIdentitiesBody {
   @ApiProperty({ type: IdentityPatch, isArray: true })
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => IdentityPatch)
+  @NestedObjectList(() => IdentityPatch)
   identities!: IdentityPatch[];
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { Allow, IsArray, IsBoolean, IsDefined, IsOptional, IsString, IsUUID, ValidateNested } from 'class-validator';
+import { Allow, IsBoolean, IsDefined, IsOptional, IsString, IsUUID } from 'class-validator';
+import { NestedObject, NestedObjectList } from '../../common/validation/nested-object';
 
 /** Optional dates that Kratos's structs carry and the SDK may send back; accepted and ignored. */
 class Timestamps {
@@ -35,8 +35,7 @@ export class IdentityWithCredentialsPasswordConfig {
 export class IdentityWithCredentialsPassword {
   @ApiProperty({ type: IdentityWithCredentialsPasswordConfig })
   @IsDefined()
-  @ValidateNested()
-  @Type(() => IdentityWithCredentialsPasswordConfig)
+  @NestedObject(() => IdentityWithCredentialsPasswordConfig)
   config!: IdentityWithCredentialsPasswordConfig;
 }
 
@@ -63,36 +62,30 @@ export class IdentityWithCredentialsOidcConfigProvider {
 export class IdentityWithCredentialsOidcConfig {
   @ApiPropertyOptional({ type: IdentityWithCredentialsPasswordConfig, description: 'Unused (present in Kratos v1.0)' })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => IdentityWithCredentialsPasswordConfig)
+  @NestedObject(() => IdentityWithCredentialsPasswordConfig)
   config?: IdentityWithCredentialsPasswordConfig;
 
   @ApiProperty({ type: IdentityWithCredentialsOidcConfigProvider, isArray: true })
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => IdentityWithCredentialsOidcConfigProvider)
+  @NestedObjectList(() => IdentityWithCredentialsOidcConfigProvider)
   providers!: IdentityWithCredentialsOidcConfigProvider[];
 }
 
 export class IdentityWithCredentialsOidc {
   @ApiProperty({ type: IdentityWithCredentialsOidcConfig })
   @IsDefined()
-  @ValidateNested()
-  @Type(() => IdentityWithCredentialsOidcConfig)
+  @NestedObject(() => IdentityWithCredentialsOidcConfig)
   config!: IdentityWithCredentialsOidcConfig;
 }
 
 export class IdentityWithCredentials {
   @ApiPropertyOptional({ type: IdentityWithCredentialsPassword })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => IdentityWithCredentialsPassword)
+  @NestedObject(() => IdentityWithCredentialsPassword)
   password?: IdentityWithCredentialsPassword;
 
   @ApiPropertyOptional({ type: IdentityWithCredentialsOidc })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => IdentityWithCredentialsOidc)
+  @NestedObject(() => IdentityWithCredentialsOidc)
   oidc?: IdentityWithCredentialsOidc;
 }
 
@@ -164,8 +157,7 @@ class IdentityBodyBase {
 
   @ApiPropertyOptional({ type: IdentityWithCredentials })
   @IsOptional()
-  @ValidateNested()
-  @Type(() => IdentityWithCredentials)
+  @NestedObject(() => IdentityWithCredentials)
   credentials?: IdentityWithCredentials;
 }
 
@@ -177,16 +169,12 @@ export class CreateIdentityBody extends IdentityBodyBase {
 
   @ApiPropertyOptional({ type: VerifiableIdentityAddressImport, isArray: true })
   @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => VerifiableIdentityAddressImport)
+  @NestedObjectList(() => VerifiableIdentityAddressImport)
   verifiable_addresses?: VerifiableIdentityAddressImport[];
 
   @ApiPropertyOptional({ type: RecoveryIdentityAddressImport, isArray: true })
   @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => RecoveryIdentityAddressImport)
+  @NestedObjectList(() => RecoveryIdentityAddressImport)
   recovery_addresses?: RecoveryIdentityAddressImport[];
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'Organizations are not supported; only null is accepted' })

@@ -3,13 +3,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
-import { ApiError } from '../../common/errors/api-error';
+import { ApiError, FlowResponse } from '../../common/errors/api-error';
 import { UUID_PATTERN } from '../../common/http/query-values';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { formatTime } from '../../common/time/rfc3339';
 import type { DeviceInfo } from '../../session/session-lifecycle.service';
 import type { UiContainer, UiNode } from '../ui/ui-node';
-import type { UiText } from '../ui/ui-text';
+import { Text, type UiText } from '../ui/ui-text';
 import { FlowRepository } from './flow.repository';
 import type { Flow, FlowKind, FlowType } from './flow.model';
 
@@ -99,6 +99,17 @@ export class FlowService {
     });
   }
 
+  /**
+   * A submission refused by an attempt limit: an API flow (a native app) gets the error envelope, 429 with
+   * `Retry-After`; a browser flow gets its form back with the message, so that the UI can show it.
+   */
+  async tooManyAttempts(flow: Flow, retryAfterMs: number, flowJson: (edit: (ui: UiContainer) => void) => unknown): Promise<Error> {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    if (flow.type === 'api') return ApiError.tooManyRequests(`Too many failed attempts; try again in ${seconds} seconds.`, seconds);
+    const body = await flowJson((ui) => (ui.messages = [Text.tooManyAttempts(seconds)]));
+    return new FlowResponse(429, body, { 'retry-after': String(seconds) });
+  }
+
   async save(flow: Flow): Promise<void> {
     flow.updatedAt = new Date();
     await this.flows.update(flow);
@@ -129,12 +140,23 @@ export class FlowService {
   }
 }
 
-/** The device a session is issued to: client address, user agent and (behind Cloudflare) city and country. */
-export function deviceOf(request: FastifyRequest): DeviceInfo {
+/** What the session_devices columns hold; device details are informational, so longer values are cut, not refused. */
+const DEVICE_LIMITS = { ipAddress: 64, userAgent: 512, location: 255 };
+
+/**
+ * The device a session is issued to: client address, user agent and (behind Cloudflare) city and country. The
+ * address and the `cf-ip*` headers are whatever the client says unless a trusted proxy set them, so they are used
+ * only with TRUST_PROXY (Fastify then takes the address from X-Forwarded-For).
+ */
+export function deviceOf(request: FastifyRequest, trustProxy: boolean): DeviceInfo {
   const header = (name: string) => {
     const v = request.headers[name];
     return typeof v === 'string' && v ? v : undefined;
   };
-  const location = [header('cf-ipcity'), header('cf-ipcountry')].filter(Boolean).join(', ');
-  return { ipAddress: request.ip ?? null, userAgent: header('user-agent')?.slice(0, 512) ?? null, location };
+  const location = trustProxy ? [header('cf-ipcity'), header('cf-ipcountry')].filter(Boolean).join(', ') : '';
+  return {
+    ipAddress: request.ip ? request.ip.slice(0, DEVICE_LIMITS.ipAddress) : null,
+    userAgent: header('user-agent')?.slice(0, DEVICE_LIMITS.userAgent) ?? null,
+    location: location.slice(0, DEVICE_LIMITS.location),
+  };
 }

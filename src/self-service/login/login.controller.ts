@@ -33,7 +33,7 @@ export class LoginController {
   @ApiQuery({ name: 'flow', required: true, description: 'The Login Flow ID' })
   @ApiBody({ type: UpdateLoginFlowWithPasswordMethodDoc })
   @ApiOkResponse({ type: SuccessfulNativeLoginDoc, description: 'successfulNativeLogin' })
-  @ApiErrorResponses(400, 410, 422)
+  @ApiErrorResponses(400, 410, 422, 429)
   submit(@Query('flow') flow: unknown, @Body() body: LoginBody | undefined, @Req() request: FastifyRequest) {
     return this.login.submit(flow, body, request);
   }

@@ -1,13 +1,17 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { FlowResponse } from '../../common/errors/api-error';
 import { formatTime } from '../../common/time/rfc3339';
+import { APP_CONFIG } from '../../config/config.module';
+import type { AppConfig } from '../../config/app-config';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { PasswordHasher } from '../../identity/credentials/password-hasher.service';
 import { IdentityRepository } from '../../identity/identity.repository';
+import { IDENTIFIER_MAX_LENGTH } from '../../schema/kratos-extension';
 import { SchemaService } from '../../schema/schema.service';
 import { SessionLifecycle } from '../../session/session-lifecycle.service';
 import { SessionService } from '../../session/session.service';
+import { AttemptThrottle } from '../../throttle/attempt-throttle.service';
 import { deviceOf, FlowService } from '../flows/flow.service';
 import type { Flow } from '../flows/flow.model';
 import { addNodeMessage, csrfNode, inputNode, setNodeValue, submitNode, UiContainer } from '../ui/ui-node';
@@ -33,6 +37,8 @@ export class LoginService implements OnModuleInit {
     private readonly lifecycle: SessionLifecycle,
     private readonly sessions: SessionService,
     private readonly uow: UnitOfWork,
+    private readonly throttle: AttemptThrottle,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -79,10 +85,31 @@ export class LoginService implements OnModuleInit {
       });
     }
 
-    const identityId = await this.identities.findIdByIdentifier(identifier.trim().toLowerCase(), ['password']);
+    // Guessing is limited per identifier and per client address; only failed attempts count (a right password gives
+    // its attempt back), and a refused one costs no hashing.
+    const normalised = identifier.trim().toLowerCase();
+    const limits = this.config.throttle.login;
+    const attempt = await this.throttle.acquire(
+      'login',
+      [
+        { subject: `identifier:${normalised}`, limit: limits.perIdentifier },
+        { subject: `address:${request.ip}`, limit: limits.perAddress },
+      ],
+      limits.windowMs,
+    );
+    if (!attempt.allowed) {
+      throw await this.flows.tooManyAttempts(flow, attempt.retryAfterMs, (edit) => this.flowJson(flow, (ui) => {
+        setNodeValue(ui.nodes, 'identifier', identifier);
+        edit(ui);
+      }));
+    }
+
+    // No identifier is longer than its column, so a longer one is not looked up (it still costs a hash, as any miss).
+    const identityId = [...normalised].length <= IDENTIFIER_MAX_LENGTH ? await this.identities.findIdByIdentifier(normalised, ['password']) : null;
     const identity = identityId ? await this.identities.findById(identityId, { credentials: true }) : null;
     const hash = identity?.credentials.find((c) => c.type === 'password')?.config.hashed_password;
     const valid = typeof hash === 'string' && hash ? await this.hasher.verify(password, hash) : (await this.hasher.verify(password, this.dummyHash)) && false;
+    if (valid) await attempt.release();
     if (!identity || !valid) {
       throw await fail((ui) => {
         setNodeValue(ui.nodes, 'identifier', identifier);
@@ -104,7 +131,7 @@ export class LoginService implements OnModuleInit {
       // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
       if ((await this.identities.lockState(identity.id)) !== 'active') return undefined;
       if (rehashed) await this.identities.replaceCredentialConfigIf(identity.id, 'password', credential.config, { ...credential.config, hashed_password: rehashed }, now);
-      return this.lifecycle.issue(identity.id, [{ method: 'password', aal: 'aal1', completedAt: now }], deviceOf(request), now);
+      return this.lifecycle.issue(identity.id, [{ method: 'password', aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
     });
     if (!issued) {
       throw await fail((ui) => {

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { distance } from 'fastest-levenshtein';
 import { checkPassword, longestCommonSubstring } from './password-policy';
 
 describe('checkPassword', () => {
@@ -29,6 +31,24 @@ describe('checkPassword', () => {
     const started = Date.now();
     expect(checkPassword('x'.repeat(5_000_000), ['ada@example.com'], policy)).toMatchObject({ id: 4000033 });
     expect(Date.now() - started).toBeLessThan(200);
+  });
+
+  it('applies the similarity rules exactly as computing both in full would', () => {
+    // Small alphabets, so that similar pairs are common.
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', 'c', '@', '.'), minLength: 1, maxLength: 40 });
+    fc.assert(
+      fc.property(text, fc.string({ unit: fc.constantFrom('a', 'b', 'c', '@', '.', 'd'), minLength: 8, maxLength: 60 }), (id, password) => {
+        const full = distance(id, password) < 5 || longestCommonSubstring(id, password) / password.length > 0.5;
+        expect(checkPassword(password, [id], policy)?.id === 4000031).toBe(full);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('stays cheap for the longest identifier and password it accepts', () => {
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) checkPassword(`${'x'.repeat(4096)}`, [`${'x'.repeat(64)}@${'y'.repeat(185)}.com`], policy);
+    expect((performance.now() - started) / 10).toBeLessThan(50); // in practice well under 1 ms
   });
 
   it('refuses over 72 bytes when the hasher is bcrypt', () => {

@@ -52,10 +52,18 @@ export function checkPassword(password: string, identifiers: string[], policy: P
   const candidate = password.toLowerCase();
   for (const identifier of identifiers) {
     const id = identifier.toLowerCase();
-    if (!id) continue;
-    if (distance(id, candidate) < MIN_IDENTIFIER_DISTANCE || longestCommonSubstring(id, candidate) / candidate.length > MAX_IDENTIFIER_SUBSTRING_RATIO) {
-      return Text.passwordTooSimilar();
-    }
+    if (id && tooSimilar(id, candidate)) return Text.passwordTooSimilar();
   }
   return undefined;
+}
+
+/**
+ * Kratos's two similarity rules, computed only where they can hold, so that the cost stays bounded by the shorter
+ * string whatever the lengths: the edit distance is at least the length difference, and the common substring is at
+ * most the identifier's length.
+ */
+function tooSimilar(id: string, password: string): boolean {
+  if (Math.abs(id.length - password.length) < MIN_IDENTIFIER_DISTANCE && distance(id, password) < MIN_IDENTIFIER_DISTANCE) return true;
+  if (id.length / password.length <= MAX_IDENTIFIER_SUBSTRING_RATIO) return false;
+  return longestCommonSubstring(id, password) / password.length > MAX_IDENTIFIER_SUBSTRING_RATIO;
 }

@@ -40,6 +40,8 @@ export function traitErrorMessage(error: TraitError): { node: string; message: U
       break;
     case 'minLength':
       return { node: nodeName(error.instancePtr), message: Text.tooShort(Number(error.params.limit), String(error.value ?? '').length) };
+    case 'maxLength':
+      return { node: nodeName(error.instancePtr), message: Text.tooLong(Number(error.params.limit), [...String(error.value ?? '')].length) };
     case 'pattern':
       return { node: nodeName(error.instancePtr), message: Text.patternMismatch(String(error.params.pattern)) };
   }
@@ -117,7 +119,7 @@ export class RegistrationService {
     try {
       issued = await this.uow.run(async () => {
         await this.identities.insertPrepared(identity);
-        return this.lifecycle.issue(identity.id, [{ method: 'password', aal: 'aal1', completedAt: now }], deviceOf(request), now);
+        return this.lifecycle.issue(identity.id, [{ method: 'password', aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) throw await fail((ui) => (ui.messages = [Text.duplicateIdentifier()]));

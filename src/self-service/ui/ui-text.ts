@@ -40,6 +40,7 @@ export const Text = {
   generic: (reason: string, context?: Record<string, unknown>) => error(4000001, reason, context ?? { reason }),
   missingProperty: (property: string) => error(4000002, `Property ${property} is missing.`, { property }),
   tooShort: (min: number, actual: number) => error(4000003, `length must be >= ${min}, but got ${actual}`, { actual_length: actual, min_length: min }),
+  tooLong: (max: number, actual: number) => error(4000017, `length must be <= ${max}, but got ${actual}`, { actual_length: actual, max_length: max }),
   patternMismatch: (pattern: string) => error(4000004, `does not match pattern ${JSON.stringify(pattern)}`, { pattern }),
   invalidCredentials: () => error(4000006, 'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.'),
   duplicateIdentifier: () => error(4000007, 'An account with the same identifier (email, phone, username, ...) exists already.'),
@@ -61,6 +62,8 @@ export const Text = {
   noSettingsStrategy: () => error(4050001, 'Could not find a strategy to update your settings. Did you fill out the form correctly?'),
   submittedTooOften: () =>
     error(4000001, 'The request was submitted too often. Please request another code.', { reason: 'The request was submitted too often. Please request another code.' }),
+  tooManyAttempts: (seconds: number) =>
+    error(4000001, `Too many failed attempts. Please try again in ${seconds} seconds.`, { reason: 'too many failed attempts', retry_after_seconds: seconds }),
   recoveryCodeInvalid: () => error(4060006, 'The recovery code is invalid or has already been used. Please try again.'),
   recoveryTokenInvalid: () => error(4060004, 'The recovery token is invalid or has already been used. Please retry the flow.'),
   recoveryFlowExpired: (expiredAt: Date, minutes: number) =>
