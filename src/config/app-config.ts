@@ -70,6 +70,7 @@ const rawConfigSchema = z.object({
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), { error: 'must be redis://host:port[/db] or rediss://…' })
     .default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'may contain letters, digits, ".", "_", ":" and "-" only').default('kratos'),
   EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'may contain letters, digits, ".", "_" and "-" only').default('kratos-events'),
   EVENTS_SOURCE: z.string().min(1).default(`urn:kratos-nest:${hostname()}`),
   EVENTS_RELAY_ENABLED: booleanFlag.prefault('true'),
@@ -160,7 +161,8 @@ export interface AppConfig {
   };
   log: { level: RawConfig['LOG_LEVEL'] };
   database: DatabaseConfig & { autoMigrate: boolean; transactionRetries: number };
-  redis: { url: string };
+  /** `keyPrefix`: the start of the service's own keys (attempt limits), so that deployments can share a Redis. */
+  redis: { url: string; keyPrefix: string };
   events: {
     queue: string;
     source: string;
@@ -348,7 +350,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       autoMigrate: raw.DATABASE_AUTO_MIGRATE,
       transactionRetries: raw.DATABASE_TX_RETRIES,
     },
-    redis: { url: raw.REDIS_URL },
+    redis: { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
     events: {
       queue: raw.EVENTS_QUEUE,
       source: raw.EVENTS_SOURCE,

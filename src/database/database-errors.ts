@@ -3,6 +3,8 @@
 interface DriverError {
   code?: string;
   errno?: number;
+  message?: string;
+  sqlMessage?: string;
   driverError?: DriverError;
 }
 
@@ -26,4 +28,18 @@ export function isRetryableTransactionError(err: unknown): boolean {
     e?.errno === 1205 ||
     e?.code === 'SQLITE_BUSY'
   );
+}
+
+/** MySQL's refusals of a value its column cannot hold: too long, out of range, or not a valid date. */
+const VALUE_REFUSED = new Set(['ER_DATA_TOO_LONG', 'ER_WARN_DATA_OUT_OF_RANGE', 'ER_TRUNCATED_WRONG_VALUE', 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD']);
+
+/**
+ * The column whose value the database refused, when that is what `err` is. Validation keeps such values out; this
+ * is the net under it, so that a value that slipped through is the client's 400, not a 500.
+ */
+export function refusedValueColumn(err: unknown): string | undefined {
+  const e = driverError(err);
+  if (!e?.code || !VALUE_REFUSED.has(e.code)) return undefined;
+  const text = e.sqlMessage ?? e.message ?? '';
+  return /column [`']?(?:[^`'.]+[`']?\.[`']?)*([^`'.\s]+)[`']?/.exec(text)?.[1] ?? 'unknown';
 }

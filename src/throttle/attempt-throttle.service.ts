@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { withTimeout } from '../common/async/with-timeout';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/app-config';
 import { REDIS_CONNECTION } from '../events/event-publisher';
 import { Acquired, InMemorySlidingWindow } from './sliding-window';
 
@@ -68,13 +70,17 @@ export class AttemptThrottle {
   private readonly redis: ThrottleRedis;
   private degraded = false;
 
-  constructor(@Inject(REDIS_CONNECTION) redis: IORedis) {
+  constructor(
+    @Inject(REDIS_CONNECTION) redis: IORedis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     redis.defineCommand('throttleAcquire', { lua: ACQUIRE });
     this.redis = redis as ThrottleRedis;
   }
 
   async acquire(scope: string, subjects: ThrottleSubject[], windowMs: number): Promise<ThrottleAttempt> {
-    const keys = subjects.map((s) => `kratos:{throttle}:${scope}:${createHash('sha256').update(s.subject).digest('base64url')}`);
+    const prefix = `${this.config.redis.keyPrefix}:{throttle}:${scope}:`;
+    const keys = subjects.map((s) => prefix + createHash('sha256').update(s.subject).digest('base64url'));
     const now = Date.now();
     const token = `${now}-${Math.random().toString(36).slice(2)}`;
     const retryAfterMs = await this.acquireShared(keys, subjects, windowMs, now, token);

@@ -38,6 +38,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,
     EVENTS_QUEUE: `test-events-${randomBytes(4).toString('hex')}`,
+    // Attempt limits of one test app are not another's (they all come from 127.0.0.1 and share the Redis).
+    REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}`,
     EVENTS_RELAY_INTERVAL_MS: '100',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,

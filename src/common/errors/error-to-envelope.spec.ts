@@ -49,4 +49,12 @@ describe('mapErrorToEnvelope', () => {
       expect(mapErrorToEnvelope(new ApiError(status)).body.error.code).toBe(status);
     }
   });
+
+  it('answers a value the database refused as the client\'s 400, naming the column', () => {
+    const driverError = { code: 'ER_DATA_TOO_LONG', errno: 1406, sqlMessage: "Data too long for column 'status' at row 1" };
+    const mapped = mapErrorToEnvelope(Object.assign(new Error('Data too long'), { driverError }));
+    expect(mapped.status).toBe(400);
+    expect(mapped.unexpected).toBe(false);
+    expect(mapped.body.error.reason).toMatch(/\(status\)/);
+  });
 });

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { refusedValueColumn } from '../../database/database-errors';
 import { ApiError, ApiErrorFields, errorEnvelope, FlowResponse } from './api-error';
 
 export interface MappedError {
@@ -31,6 +32,10 @@ export function mapErrorToEnvelope(err: unknown, requestId?: string): MappedErro
   if (err instanceof HttpException) {
     const status = err.getStatus();
     return { status, body: errorEnvelope(status, fromHttpException(err), requestId), unexpected: status >= 500 };
+  }
+  const column = refusedValueColumn(err);
+  if (column) {
+    return { status: 400, body: errorEnvelope(400, { reason: `A value does not fit its column (${column}): it is too long or out of range.` }, requestId), unexpected: false };
   }
   return { status: 500, body: errorEnvelope(500, {}, requestId), unexpected: true };
 }
