@@ -236,7 +236,7 @@ describe('fuzzing every operation of the OpenAPI document (MariaDB)', () => {
         await check(op, url, init, problems, raw ?? JSON.stringify(payload) ?? '');
         return problems.length === 0;
       }),
-      { numRuns: op.hasBody ? 80 : 40, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 100_000), endOnFailure: true },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? (op.hasBody ? 80 : 40)), seed: Number(process.env.FUZZ_SEED ?? Date.now() % 100_000), endOnFailure: true },
     ).catch((err: unknown) => problems.push(String((err as Error).message).split('\n').slice(0, 3).join(' ')));
     expect(problems).toEqual([]);
     expect(watch.stop()).toBeLessThan(500);

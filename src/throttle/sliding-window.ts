@@ -3,8 +3,8 @@
  * before the work they guard (so concurrent guesses each use one up) and given back when they turn out to be fine
  * (a correct password), so only failures count against the limit.
  *
- * This is the in-process form, used while Redis is unreachable; `throttle.lua` is the same algorithm in Redis, which
- * all replicas share.
+ * This is the in-process form, used while Redis is unreachable; `ACQUIRE` in attempt-throttle.service.ts is the same
+ * algorithm in Redis, which all replicas share.
  */
 export interface WindowLimit {
   key: string;
