@@ -1,5 +1,4 @@
-import type { RequestListener, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -21,12 +20,25 @@ import { METRICS_REGISTRY } from './metrics/metrics.module';
 import { createValidationPipe } from './common/validation/validation-pipe';
 import { genRequestId } from './common/http/request-id';
 import { decodeCookieValue } from './common/http/cookie-value';
+import { createProcessLogger, PinoNestLogger, QuietStartLogger } from './common/logging/log-format';
+import { waitForDatabase } from './database/database-wait';
+import { HttpListeners } from './lifecycle/http-listeners';
+import { LifecycleState } from './lifecycle/lifecycle-state';
+import type { Logger as PinoLogger } from 'pino';
 
 export interface RunningApp {
   app: NestFastifyApplication;
   publicUrl: string;
   adminUrl: string;
+  /** The graceful stop: not ready at once, serving through the drain delay, then closing (see HttpListeners). */
   close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** `false`: no logs at all (tests, the OpenAPI generator). */
+  logger?: boolean;
+  /** Shared with the listeners; readiness answers 503 unless it says the process is serving. */
+  lifecycle?: LifecycleState;
 }
 
 /** The OpenAPI document of the whole API, generated from the controllers' decorators. */
@@ -43,7 +55,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
 }
 
 /** Creates and configures the application without listening (tests and the OpenAPI generator use it too). */
-export async function createApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     serverFactory: (handler: RequestListener) => createHttpServer(handler, config.http),
     clientErrorHandler: answerClientError,
@@ -55,14 +67,15 @@ export async function createApp(config: AppConfig, options: { logger?: boolean }
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_URL_BYTES },
     frameworkErrors: sendRouterErrorEnvelope,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    bufferLogs: true,
+  const lifecycle = options.lifecycle ?? Object.assign(new LifecycleState(), { phase: 'serving' as const });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, lifecycle), adapter, {
     // The JSON parser is registered below (Nest's would take empty bodies for malformed JSON).
     bodyParser: false,
-    logger: options.logger === false ? false : undefined,
+    // Until the application's logger exists, Nest's own messages (a module that fails to start) are JSON lines too.
+    logger: options.logger === false ? false : new PinoNestLogger(createProcessLogger(config.log.level, config.log.format)),
     abortOnError: false,
   });
-  if (options.logger !== false) app.useLogger(app.get(Logger));
+  if (options.logger !== false) app.useLogger(new QuietStartLogger(app.get(Logger)));
 
   // Session cookies: whoami reads the session cookie that redeeming a recovery link sets.
   // `parseOptions` reaches the cookie parser (and, harmlessly, the serializer); its type names only serializer options.
@@ -112,41 +125,50 @@ async function releaseAfterFailedStart(app: NestFastifyApplication): Promise<voi
 }
 
 /**
- * Starts both listeners. Both ports share one Fastify router; the admin listener is a plain Node server that hands
- * its requests to Fastify's router, and the surface hook keeps each port to its own routes.
+ * Starts the process's part of the service: the listeners open at once and answer the health probes (alive, not
+ * ready) while the database is awaited with backoff and the application starts; then they serve the application.
+ * Both ports share one Fastify router; the surface hook keeps each port to its own routes.
  */
-export async function startApp(config: AppConfig, options: { logger?: boolean } = {}): Promise<RunningApp> {
-  const app = await createApp(config, options);
-  await app.listen({ port: config.http.publicPort, host: config.http.host });
-  let adminServer: Server | undefined;
-  if (config.http.adminPort !== config.http.publicPort) {
-    const fastify = app.getHttpAdapter().getInstance();
-    adminServer = createHttpServer((req, res) => fastify.routing(req, res), config.http);
-    adminServer.on('clientError', answerClientError);
-    await new Promise<void>((resolve, reject) => {
-      adminServer!.once('error', reject);
-      adminServer!.listen(config.http.adminPort, config.http.host, () => resolve());
+export async function startApp(config: AppConfig, options: AppOptions & { log?: PinoLogger; stopped?: Promise<unknown> } = {}): Promise<RunningApp> {
+  const log = options.log ?? createProcessLogger(options.logger === false ? 'silent' : config.log.level, config.log.format);
+  const lifecycle = new LifecycleState();
+  const listeners = new HttpListeners(lifecycle);
+  let app: NestFastifyApplication;
+  let ports: { publicPort: number; adminPort: number };
+  try {
+    ports = await listeners.listen(config.http.publicPort, config.http.adminPort, config.http.host, config.http);
+    await waitForDatabase(config.database, {
+      maxWaitMs: config.database.connectMaxWaitMs,
+      stopped: options.stopped,
+      onRetry: (attempt, delayMs, reason) => log.warn({ attempt, retryInMs: delayMs, reason }, `database not reachable yet, retrying in ${(delayMs / 1000).toFixed(1)} s`),
     });
+    app = await createApp(config, { ...options, lifecycle });
+    const fastify = app.getHttpAdapter().getInstance();
+    await fastify.ready();
+    listeners.serve((req, res) => fastify.routing(req, res));
+  } catch (err) {
+    await listeners.close(0);
+    throw err;
   }
-  const publicPort = (app.getHttpServer().address() as AddressInfo).port;
-  const adminPort = adminServer ? (adminServer.address() as AddressInfo).port : publicPort;
+  lifecycle.phase = 'serving';
   const local = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  let closed = false;
+  let closing: Promise<void> | undefined;
   return {
     app,
-    publicUrl: `http://${local}:${publicPort}`,
-    adminUrl: `http://${local}:${adminPort}`,
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (adminServer) {
-        // Requests in flight finish; idle keep-alive connections are closed so that close() can complete.
-        const server = adminServer;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await closed;
-      }
-      await app.close();
+    publicUrl: `http://${local}:${ports.publicPort}`,
+    adminUrl: `http://${local}:${ports.adminPort}`,
+    close() {
+      closing ??= (async () => {
+        lifecycle.phase = 'draining';
+        if (config.shutdown.drainDelayMs > 0) {
+          log.info({ drainDelayMs: config.shutdown.drainDelayMs }, 'not ready any more; serving until the endpoints are updated');
+          await new Promise((r) => setTimeout(r, config.shutdown.drainDelayMs));
+        }
+        lifecycle.phase = 'closing';
+        await listeners.close(config.shutdown.timeoutMs);
+        await app.close();
+      })();
+      return closing;
     },
   };
 }

@@ -12,10 +12,11 @@ import { SelfServiceModule } from './self-service/self-service.module';
 import { SessionModule } from './session/session.module';
 import { loggerOptions } from './common/logging/logger-options';
 import { MetricsModule } from './metrics/metrics.module';
+import type { LifecycleState } from './lifecycle/lifecycle-state';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, lifecycle: LifecycleState): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -29,7 +30,7 @@ export class AppModule {
         SessionModule,
         RecoveryModule,
         SelfServiceModule,
-        HealthModule,
+        HealthModule.forRoot(lifecycle),
       ],
     };
   }

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
-import { runService, ServiceProcess } from './support/service-process';
+import { runProcess, runService, ServiceProcess } from './support/service-process';
 
 describe('the service process', () => {
   let cwd: string;
@@ -77,5 +78,41 @@ describe('the service process', () => {
     service = runService(cwd, { PUBLIC_PORT: 'not-a-port' });
     expect(await service.exited).toBe(78);
     expect(service.output()).toMatch(/configuration error: PUBLIC_PORT/);
+  });
+
+  it('stops in production on a misspelt setting, naming it and the setting it meant, before creating ./data', async () => {
+    service = runService(cwd, {
+      NODE_ENV: 'production',
+      DATABSE_URL: 'mysql://kratos:pw@127.0.0.1:3306/kratos', // misspelt: without the check, SQLite under ./data
+      RECOVERY_SECRET: randomBytes(32).toString('hex'),
+    });
+    expect(await service.exited).toBe(78);
+    expect(service.output()).toMatch(/configuration error: DATABSE_URL is not a setting; did you mean DATABASE_URL\?/);
+    expect(existsSync(join(cwd, 'data'))).toBe(false);
+  });
+
+  it('writes one JSON object per line when not on a terminal, Nest\'s own start-up errors included', async () => {
+    // A schema URL that cannot be read fails inside Nest's module start-up, where Nest would print its own text.
+    service = runService(cwd, { DATABASE_URL: 'sqlite::memory:', IDENTITY_SCHEMAS: '[{"id":"default","url":"file:///nonexistent/schema.json"}]' });
+    expect(await service.exited).toBe(78);
+    const lines = service.output().split('\n').filter((l) => l.trim() !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(service.output()).not.toMatch(/Mapped \{|InstanceLoader/);
+  });
+
+  it('writes readable lines, one per event, on a terminal (npm start)', async () => {
+    const [publicPort, adminPort] = [await freePort(), await freePort()];
+    const root = join(__dirname, '..');
+    const command = `${process.execPath} -r ${join(root, 'node_modules/ts-node/register/transpile-only')} ${join(root, 'src/main.ts')}`;
+    const env = { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(root, 'tsconfig.json'), PUBLIC_PORT: String(publicPort), ADMIN_PORT: String(adminPort), DATABASE_URL: 'sqlite::memory:', SHUTDOWN_DRAIN_DELAY: '0' };
+    // script(1) gives the service a pseudo-terminal as its standard output, as a person's shell does.
+    service = runProcess(cwd, 'script', ['-qec', command, '/dev/null'], env, { group: true });
+    await service.waitForOutput(/public API on/);
+    const lines = service.output().split(/\r?\n/).filter((l) => l.trim() !== '');
+    expect(lines.some((l) => /INFO.*public API on http:\/\/127\.0\.0\.1:\d+/.test(l))).toBe(true);
+    for (const line of lines) expect(line.trim().startsWith('{')).toBe(false);
+    expect(lines.length).toBeLessThan(15);
+    await service.kill('SIGTERM');
   });
 });

@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CloudEvent } from '../src/events/cloud-event';
-import { freePort } from './support/free-port';
 import { DisposableRedis } from './support/redis-server';
-import { runService, ServiceProcess } from './support/service-process';
+import { runService, serviceSettings, ServiceProcess } from './support/service-process';
 import { QueueReader, TEST_REDIS_URL } from './support/test-app';
 import { createTestDatabase, queryDatabase, TestDatabase } from './support/test-database';
 
@@ -33,22 +32,11 @@ describe('event delivery under faults (separate service processes)', () => {
   });
 
   async function start(env: Record<string, string>): Promise<{ service: ServiceProcess; adminUrl: string }> {
-    const [publicPort, adminPort] = [await freePort(), await freePort()];
-    const service = runService(cwd, {
-      PUBLIC_PORT: String(publicPort),
-      ADMIN_PORT: String(adminPort),
-      HOST: '127.0.0.1',
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      EVENTS_QUEUE: queue,
-      EVENTS_RELAY_INTERVAL_MS: '50',
-      EVENTS_RELAY_MAX_BACKOFF_MS: '300',
-      LOG_LEVEL: 'warn',
-      ...env,
-    });
+    const settings = await serviceSettings(database.url, { EVENTS_QUEUE: queue, EVENTS_RELAY_INTERVAL_MS: '50', EVENTS_RELAY_MAX_BACKOFF_MS: '300', ...env });
+    const service = runService(cwd, settings.env);
     services.push(service);
     await service.waitForOutput(/public API on/);
-    return { service, adminUrl: `http://127.0.0.1:${adminPort}` };
+    return { service, adminUrl: settings.adminUrl };
   }
 
   async function createIdentity(adminUrl: string): Promise<string> {

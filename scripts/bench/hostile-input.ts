@@ -8,9 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { freePort } from '../../test/support/free-port';
-import { runService } from '../../test/support/service-process';
-import { TEST_REDIS_URL } from '../../test/support/test-app';
+import { runService, serviceSettings } from '../../test/support/service-process';
 import { createTestDatabase } from '../../test/support/test-database';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -87,21 +85,14 @@ class Prober {
 async function main(): Promise<void> {
   const cwd = mkdtempSync(join(tmpdir(), 'bench-hostile-'));
   const database = await createTestDatabase('mysql');
-  const [publicPort, adminPort] = [await freePort(), await freePort()];
-  const service = runService(cwd, {
-    PUBLIC_PORT: String(publicPort),
-    ADMIN_PORT: String(adminPort),
-    HOST: '127.0.0.1',
-    DATABASE_URL: database.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: `bench-${process.pid}`,
-    EVENTS_QUEUE: `bench-hostile-${process.pid}`,
+  const settings = await serviceSettings(database.url, {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     // The figures are about work per request, not about the attempt limits this script would hit.
     LOGIN_THROTTLE_PER_IDENTIFIER: '100000',
     LOGIN_THROTTLE_PER_ADDRESS: '100000',
   });
-  const base = { public: `http://127.0.0.1:${publicPort}`, admin: `http://127.0.0.1:${adminPort}` };
+  const service = runService(cwd, settings.env);
+  const base = { public: settings.publicUrl, admin: settings.adminUrl };
   try {
     for (let i = 0; ; i++) {
       if (await fetch(`${base.admin}/health/ready`).then((r) => r.ok, () => false)) break;

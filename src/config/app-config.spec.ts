@@ -1,4 +1,7 @@
-import { BUNDLED_DEFAULT_SCHEMA_PATH, ConfigError, loadConfig } from './app-config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUNDLED_DEFAULT_SCHEMA_PATH, CONFIG_SETTING_NAMES, ConfigError, loadConfig, suspectSettings } from './app-config';
 
 describe('loadConfig', () => {
   it('has embedded defaults for everything', () => {
@@ -48,5 +51,147 @@ describe('loadConfig', () => {
 
   it('treats empty values as unset', () => {
     expect(loadConfig({ PUBLIC_PORT: '' }).http.publicPort).toBe(4433);
+  });
+
+  it('has no warnings when nothing looks wrong', () => {
+    expect(loadConfig({}).warnings).toEqual([]);
+  });
+});
+
+/** What production needs at least: an explicit database and a real recovery secret. */
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'mysql://kratos:pw@db:3306/kratos',
+  RECOVERY_SECRET: '3f9c1e0b7a4d2c6e8f1a9b3c5d7e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c1d3e',
+};
+/** docker-compose.yml's example RECOVERY_SECRET. */
+const COMPOSE_PLACEHOLDER = 'change-me-to-a-long-random-value-of-32-chars-or-more';
+
+describe('loadConfig in production', () => {
+  it('loads with an explicit database and a recovery secret', () => {
+    const config = loadConfig(PRODUCTION);
+    expect(config.env).toBe('production');
+    expect(config.warnings).toEqual([]);
+    expect(loadConfig({ ...PRODUCTION, DATABASE_URL: 'sqlite:///var/lib/kratos/kratos.sqlite' }).database).toMatchObject({ type: 'sqlite' });
+  });
+
+  it('needs DATABASE_URL: the SQLite default under ./data is for development only', () => {
+    const env = { ...PRODUCTION, DATABASE_URL: undefined };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/^DATABASE_URL: required in production/);
+    expect(() => loadConfig({ ...PRODUCTION, DATABASE_URL: '' })).toThrow(/^DATABASE_URL: required in production/);
+    expect(loadConfig({ ...env, NODE_ENV: 'development' }).database).toMatchObject({ type: 'sqlite', path: './data/kratos.sqlite' });
+  });
+
+  it.each([
+    ['DATABSE_URL', 'DATABASE_URL'],
+    ['REDIS_ULR', 'REDIS_URL'],
+    ['SESION_LIFESPAN', 'SESSION_LIFESPAN'],
+    ['ADMIN_API_KEY', 'ADMIN_API_KEYS'],
+    ['REDIS_HOST', 'REDIS_URL'],
+  ])('refuses %s, naming the setting it probably meant (%s)', (name, meant) => {
+    const env = { ...PRODUCTION, [name]: 'x' };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${name} is not a setting; did you mean ${meant}\\?`));
+  });
+
+  it('reports a misspelt DATABASE_URL rather than the missing one, and every suspect at once', () => {
+    const env = { NODE_ENV: 'production', RECOVERY_SECRET: PRODUCTION.RECOVERY_SECRET, DATABSE_URL: 'mysql://kratos:pw@db:3306/kratos', REDIS_ULR: 'redis://r:6379' };
+    expect(() => loadConfig(env)).toThrow(/^DATABSE_URL is not a setting; did you mean DATABASE_URL\? REDIS_ULR is not a setting; did you mean REDIS_URL\?/);
+  });
+
+  it('does not report what other software sets', () => {
+    const env = {
+      ...PRODUCTION,
+      PATH: '/usr/local/bin:/usr/bin',
+      HOME: '/home/node',
+      HOSTNAME: 'kratos-7d9f8c-x2x4z',
+      NODE_OPTIONS: '--max-old-space-size=512',
+      NODE_VERSION: '24.22.3',
+      npm_config_cache: '/tmp/.npm',
+      KUBERNETES_SERVICE_HOST: '10.96.0.1',
+      KUBERNETES_SERVICE_PORT: '443',
+      KUBERNETES_PORT: 'tcp://10.96.0.1:443',
+      REDIS_SERVICE_HOST: '10.96.3.7',
+      REDIS_PORT: 'tcp://10.96.3.7:6379',
+      REDIS_PORT_6379_TCP_ADDR: '10.96.3.7',
+    };
+    expect(loadConfig(env).warnings).toEqual([]);
+    expect(suspectSettings(env)).toEqual([]);
+  });
+
+  it('does not report the variables listed in CONFIG_IGNORE_VARIABLES', () => {
+    const env = { ...PRODUCTION, REDIS_HOST: 'cache', DATABASE_HOST: 'db', CONFIG_IGNORE_VARIABLES: 'REDIS_HOST, DATABASE_HOST' };
+    expect(loadConfig(env).warnings).toEqual([]);
+  });
+
+  it('refuses placeholder secrets, naming the setting and never repeating the value', () => {
+    expect(() => loadConfig({ ...PRODUCTION, RECOVERY_SECRET: COMPOSE_PLACEHOLDER })).toThrow(
+      /^RECOVERY_SECRET: the value is a placeholder \(the RECOVERY_SECRET of docker-compose.yml/,
+    );
+    expect(() => loadConfig({ ...PRODUCTION, RECOVERY_SECRET: 'x'.repeat(40) })).toThrow(/^RECOVERY_SECRET: the value is a placeholder \(one character repeated\)/);
+    expect(() => loadConfig({ ...PRODUCTION, ADMIN_API_KEYS: 'k-3f9c1e0b7a4d2c6e, change-me' })).toThrow(/^ADMIN_API_KEYS: key 2 of 2 is a placeholder/);
+    expect(() => loadConfig({ ...PRODUCTION, METRICS_API_KEYS: 'secret' })).toThrow(/^METRICS_API_KEYS: key 1 of 1 is a placeholder/);
+    let message = '';
+    try {
+      loadConfig({ ...PRODUCTION, RECOVERY_SECRET: COMPOSE_PLACEHOLDER });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^RECOVERY_SECRET: /);
+    expect(message).not.toContain(COMPOSE_PLACEHOLDER);
+  });
+});
+
+describe('loadConfig outside production', () => {
+  it('warns about a misspelt setting instead of refusing it', () => {
+    for (const NODE_ENV of ['development', 'test', undefined]) {
+      const config = loadConfig({ NODE_ENV, DATABSE_URL: 'mysql://x@db/kratos', PATH: '/usr/bin', KUBERNETES_SERVICE_HOST: '10.96.0.1' });
+      expect(config.warnings).toEqual(['DATABSE_URL is not a setting; did you mean DATABASE_URL?']);
+      expect(config.database).toMatchObject({ type: 'sqlite' }); // the misspelt one is not read
+    }
+    expect(suspectSettings({ REDIS_ULR: 'redis://x', HOME: '/root' })).toEqual([{ name: 'REDIS_ULR', meant: 'REDIS_URL' }]);
+  });
+
+  it('accepts the compose placeholder secret with a warning (it works here, production refuses it)', () => {
+    const config = loadConfig({ RECOVERY_SECRET: COMPOSE_PLACEHOLDER, ADMIN_API_KEYS: 'changeme' });
+    expect(config.recovery.secret).toBe(COMPOSE_PLACEHOLDER);
+    expect(config.warnings).toEqual([
+      expect.stringMatching(/^RECOVERY_SECRET: the value is a placeholder .*\(production refuses it\)$/),
+      expect.stringMatching(/^ADMIN_API_KEYS: key 1 of 1 is a placeholder .*\(production refuses it\)$/),
+    ]);
+    expect(config.warnings.join('\n')).not.toContain(COMPOSE_PLACEHOLDER);
+  });
+});
+
+describe('the known setting names', () => {
+  it('are the schema keys and CONFIG_FILE', () => {
+    expect(CONFIG_SETTING_NAMES).toEqual(expect.arrayContaining(['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'RECOVERY_SECRET', 'CONFIG_FILE', 'CONFIG_IGNORE_VARIABLES']));
+    expect(new Set(CONFIG_SETTING_NAMES).size).toBe(CONFIG_SETTING_NAMES.length);
+  });
+});
+
+describe('CONFIG_FILE', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kratos-config-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function file(text: string): string {
+    const path = join(dir, 'kratos.yaml');
+    writeFileSync(path, text);
+    return path;
+  }
+
+  it('counts as setting DATABASE_URL explicitly in production', () => {
+    const CONFIG_FILE = file('DATABASE_URL: mysql://kratos:pw@db:3306/kratos\n');
+    expect(loadConfig({ ...PRODUCTION, DATABASE_URL: undefined, CONFIG_FILE }).database).toMatchObject({ type: 'mysql' });
+  });
+
+  it('refuses an unknown key in any environment, naming the setting it probably meant', () => {
+    const CONFIG_FILE = file('DATABSE_URL: mysql://kratos:pw@db:3306/kratos\n');
+    expect(() => loadConfig({ CONFIG_FILE })).toThrow(/^CONFIG_FILE: unknown setting DATABSE_URL in .*kratos\.yaml; did you mean DATABASE_URL\?$/);
+    expect(() => loadConfig({ CONFIG_FILE: file('COLOUR: blue\n') })).toThrow(/^CONFIG_FILE: unknown setting COLOUR in .*kratos\.yaml$/);
   });
 });

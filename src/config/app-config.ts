@@ -1,3 +1,4 @@
+import { LogFormat, resolveLogFormat } from '../common/logging/log-format';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseGoDuration } from '../common/duration/go-duration';
 import { EVENT_TYPES, EventType } from '../events/event-catalogue';
+import { describeSuspect, findSuspectSettings, probableSetting, SuspectSetting } from './misspelt-settings';
+import { placeholderReason } from './placeholder-secrets';
 
 /** Where the bundled quickstart schema lives, both under ts-jest (src/) and after `nest build` (dist/). */
 export const BUNDLED_DEFAULT_SCHEMA_PATH = join(__dirname, '..', 'schema', 'bundled', 'quickstart-email-password.schema.json');
@@ -60,11 +63,25 @@ const rawConfigSchema = z.object({
   HTTP_REQUEST_TIMEOUT: goDuration('HTTP_REQUEST_TIMEOUT').prefault('30s'),
   METRICS_API_KEYS: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty', 'auto']).default('auto'),
 
   DATABASE_URL: databaseUrl.default('sqlite://./data/kratos.sqlite'),
   DATABASE_AUTO_MIGRATE: booleanFlag.prefault('true'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
   DATABASE_TX_RETRIES: nonNegativeInt.default(3),
+  DATABASE_CONNECT_MAX_WAIT: goDuration('DATABASE_CONNECT_MAX_WAIT').prefault('5m'),
+  DATABASE_CONNECT_TIMEOUT: goDuration('DATABASE_CONNECT_TIMEOUT').prefault('5s'),
+  DATABASE_QUERY_TIMEOUT: goDuration('DATABASE_QUERY_TIMEOUT').prefault('10s'),
+  DATABASE_ACQUIRE_TIMEOUT: goDuration('DATABASE_ACQUIRE_TIMEOUT').prefault('10s'),
+  SHUTDOWN_DRAIN_DELAY: z.string().transform((value, ctx) => {
+    const ms = value === '0' ? 0 : parseGoDuration(value);
+    if (ms === undefined || ms < 0) {
+      ctx.addIssue({ code: 'custom', message: 'SHUTDOWN_DRAIN_DELAY must be 0 or a Go duration such as 5s' });
+      return z.NEVER;
+    }
+    return ms;
+  }).prefault('5s'),
+  SHUTDOWN_TIMEOUT: goDuration('SHUTDOWN_TIMEOUT').prefault('15s'),
 
   REDIS_URL: z
     .string()
@@ -110,6 +127,9 @@ const rawConfigSchema = z.object({
 
   IDENTITY_SCHEMAS: z.string().optional(),
   IDENTITY_DEFAULT_SCHEMA_ID: z.string().min(1).default('default'),
+
+  /** Comma-separated variables that other software sets and that look like misspelt settings: not reported. */
+  CONFIG_IGNORE_VARIABLES: z.string().optional(),
 });
 
 export type RawConfig = z.infer<typeof rawConfigSchema>;
@@ -134,6 +154,11 @@ export type DatabaseConfig =
 
 export interface AppConfig {
   env: RawConfig['NODE_ENV'];
+  /**
+   * What the configuration got probably wrong outside production, where it is not an error: variables that look
+   * like misspelt settings, placeholder secrets. For the caller to log at boot; production refuses all of them.
+   */
+  warnings: string[];
   http: {
     host: string;
     publicPort: number;
@@ -159,8 +184,16 @@ export interface AppConfig {
     login: { perIdentifier: number; perAddress: number; windowMs: number };
     recoveryCode: { perIdentity: number; windowMs: number };
   };
-  log: { level: RawConfig['LOG_LEVEL'] };
-  database: DatabaseConfig & { autoMigrate: boolean; transactionRetries: number };
+  /** `format`: resolved from LOG_FORMAT (`auto` is pretty on a terminal, JSON otherwise). */
+  log: { level: RawConfig['LOG_LEVEL']; format: LogFormat };
+  /**
+   * `connectMaxWaitMs`: how long a start waits for the database; `connectTimeoutMs`, `acquireTimeoutMs` and
+   * `queryTimeoutMs` bound each connection attempt, each wait for a pooled connection and each query, so that a frozen
+   * server fails requests (503) instead of hanging them.
+   */
+  database: DatabaseConfig & { autoMigrate: boolean; transactionRetries: number; connectMaxWaitMs: number; connectTimeoutMs: number; queryTimeoutMs: number; acquireTimeoutMs: number };
+  /** The graceful stop: serve this long after SIGTERM while not ready, then wait at most `timeoutMs` for requests. */
+  shutdown: { drainDelayMs: number; timeoutMs: number };
   /** `keyPrefix`: the start of the service's own keys (attempt limits), so that deployments can share a Redis. */
   redis: { url: string; keyPrefix: string };
   events: {
@@ -291,21 +324,69 @@ function readConfigFile(env: NodeJS.ProcessEnv): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(doc)) {
-    if (!CONFIG_SETTING_NAMES.includes(key)) throw new ConfigError(`CONFIG_FILE: unknown setting ${key} in ${file}`);
+    if (!CONFIG_SETTING_NAMES.includes(key)) {
+      // Every key of the file is meant as a setting, so an unknown one is an error in any environment.
+      const meant = probableSetting(key, CONFIG_SETTING_NAMES);
+      throw new ConfigError(`CONFIG_FILE: unknown setting ${key} in ${file}${meant ? `; did you mean ${meant}?` : ''}`);
+    }
     out[key] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   return out;
 }
 
+function ignoredVariables(env: NodeJS.ProcessEnv, file: Record<string, string>): string[] {
+  return commaList(env.CONFIG_IGNORE_VARIABLES || file.CONFIG_IGNORE_VARIABLES);
+}
+
+/**
+ * The environment variables that are not settings but look like misspelt ones (misspelt-settings.ts has the rule),
+ * each with the setting it probably meant. loadConfig refuses them in production and lists them in `warnings`
+ * elsewhere; this is for a caller that wants them as data. Throws ConfigError, as loadConfig does, on an unreadable
+ * CONFIG_FILE.
+ */
+export function suspectSettings(env: NodeJS.ProcessEnv = process.env): SuspectSetting[] {
+  return findSuspectSettings(env, CONFIG_SETTING_NAMES, { ignore: ignoredVariables(env, readConfigFile(env)) });
+}
+
+/** Settings that hold secrets and must not be a placeholder in production; comma lists are checked item by item. */
+const SECRET_SETTINGS = ['RECOVERY_SECRET', 'ADMIN_API_KEYS', 'METRICS_API_KEYS'] as const;
+
+/** `NAME: … is a placeholder …` for each secret setting that holds one (the value itself is never repeated). */
+function placeholderProblems(raw: RawConfig): string[] {
+  const problems: string[] = [];
+  for (const name of SECRET_SETTINGS) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    const items = name === 'RECOVERY_SECRET' ? [value] : commaList(value);
+    items.forEach((item, i) => {
+      const reason = placeholderReason(item);
+      if (reason === undefined) return;
+      const which = name === 'RECOVERY_SECRET' ? 'the value' : `key ${i + 1} of ${items.length}`;
+      problems.push(`${name}: ${which} is a placeholder (${reason}), not a secret; use a long random value (openssl rand -hex 32)`);
+    });
+  }
+  return problems;
+}
+
 /**
  * Builds the validated configuration. Empty strings count as unset, so `FOO=` falls back to the default.
- * Throws ConfigError with a message that starts with the offending setting's name.
+ * Throws ConfigError with a message that starts with the offending setting's name (or with the misspelt name).
+ * Outside production, what is probably wrong but not refused there is in `warnings`.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const merged: Record<string, string> = { ...readConfigFile(env) };
+  const file = readConfigFile(env);
+  const merged: Record<string, string> = { ...file };
   for (const key of Object.keys(rawConfigSchema.shape)) {
     const value = env[key];
     if (value !== undefined && value !== '') merged[key] = value;
+  }
+  const production = merged.NODE_ENV === 'production';
+  // First, since a misspelt setting is the likeliest cause of any other error (DATABSE_URL: DATABASE_URL missing).
+  const suspects = findSuspectSettings(env, CONFIG_SETTING_NAMES, { ignore: ignoredVariables(env, file) }).map(describeSuspect);
+  if (production && suspects.length > 0) {
+    throw new ConfigError(
+      `${suspects.join(' ')} (In production a variable that looks like a misspelt setting stops the service: rename or remove it, or list it in CONFIG_IGNORE_VARIABLES if other software reads it.)`,
+    );
   }
   const result = rawConfigSchema.safeParse(merged);
   if (!result.success) {
@@ -316,15 +397,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`${name}: ${issue.message}${secret ? '' : ` (got ${JSON.stringify(merged[name])})`}`);
   }
   const raw = result.data;
-  if (raw.NODE_ENV === 'production' && !raw.RECOVERY_SECRET) {
+  if (production && merged.DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'DATABASE_URL: required in production (mysql://user:pass@host:3306/db, or an explicit sqlite://path); the SQLite file under ./data is a development default only',
+    );
+  }
+  if (production && !raw.RECOVERY_SECRET) {
     throw new ConfigError('RECOVERY_SECRET: required in production (at least 32 characters; the same on every replica)');
   }
+  const placeholders = placeholderProblems(raw);
+  if (production && placeholders.length > 0) throw new ConfigError(placeholders[0]);
+  const warnings = [...suspects, ...placeholders.map((p) => `${p} (production refuses it)`)];
   const publicBaseUrl = (raw.PUBLIC_BASE_URL ?? `http://127.0.0.1:${raw.PUBLIC_PORT}`).replace(/\/+$/, '');
   const adminBaseUrl = (raw.ADMIN_BASE_URL ?? `http://127.0.0.1:${raw.ADMIN_PORT}`).replace(/\/+$/, '');
   const adminApiKeys = commaList(raw.ADMIN_API_KEYS);
 
   return {
     env: raw.NODE_ENV,
+    warnings,
     http: {
       host: raw.HOST,
       publicPort: raw.PUBLIC_PORT,
@@ -344,11 +434,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       login: { perIdentifier: raw.LOGIN_THROTTLE_PER_IDENTIFIER, perAddress: raw.LOGIN_THROTTLE_PER_ADDRESS, windowMs: raw.LOGIN_THROTTLE_WINDOW },
       recoveryCode: { perIdentity: raw.RECOVERY_CODE_THROTTLE_PER_IDENTITY, windowMs: raw.RECOVERY_CODE_THROTTLE_WINDOW },
     },
-    log: { level: raw.LOG_LEVEL },
+    log: { level: raw.LOG_LEVEL, format: resolveLogFormat(raw.LOG_FORMAT) },
+    shutdown: { drainDelayMs: raw.SHUTDOWN_DRAIN_DELAY, timeoutMs: raw.SHUTDOWN_TIMEOUT },
     database: {
       ...parseDatabase(raw.DATABASE_URL, raw.DATABASE_POOL_SIZE),
       autoMigrate: raw.DATABASE_AUTO_MIGRATE,
       transactionRetries: raw.DATABASE_TX_RETRIES,
+      connectMaxWaitMs: raw.DATABASE_CONNECT_MAX_WAIT,
+      connectTimeoutMs: raw.DATABASE_CONNECT_TIMEOUT,
+      queryTimeoutMs: raw.DATABASE_QUERY_TIMEOUT,
+      acquireTimeoutMs: raw.DATABASE_ACQUIRE_TIMEOUT,
     },
     redis: { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
     events: {

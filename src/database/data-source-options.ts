@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { MYSQL_MIGRATIONS } from './migrations/mysql';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+import { DatabaseLogger } from './typeorm-logger';
 
 /**
  * A null or undefined value in a where-object is a bug in the caller, never "match anything": TypeORM 0.3 dropped
@@ -15,7 +16,7 @@ const WHERE_VALUES = { invalidWhereValuesBehavior: { null: 'throw', undefined: '
  * TypeORM options for the configured store. Schema changes come only from migrations (never `synchronize`).
  * Times are stored in UTC; MySQL columns are DATETIME(6) and SQLite keeps TypeORM's UTC text form.
  */
-export function dataSourceOptions(database: AppConfig['database']): DataSourceOptions {
+export function dataSourceOptions(database: AppConfig['database'], purpose: 'service' | 'migrations' = 'service'): DataSourceOptions {
   if (database.type === 'sqlite') {
     if (database.path !== ':memory:') mkdirSync(dirname(database.path), { recursive: true });
     return {
@@ -25,6 +26,7 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
       migrations: SQLITE_MIGRATIONS,
       migrationsTableName: 'migrations',
       synchronize: false,
+      logger: new DatabaseLogger(),
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('foreign_keys = ON');
@@ -45,6 +47,11 @@ export function dataSourceOptions(database: AppConfig['database']): DataSourceOp
     supportBigNumbers: true,
     bigNumberStrings: true,
     poolSize: database.poolSize,
+    connectTimeout: database.connectTimeoutMs,
+    // Every query is bounded (mysql2 ends the connection when it times out), so that a frozen server answers requests
+    // with 503 instead of holding them; migrations may legitimately run long and are not.
+    ...(purpose === 'service' ? { enableQueryTimeout: true, maxQueryExecutionTime: database.queryTimeoutMs } : {}),
+    logger: new DatabaseLogger(),
     extra: { connectionLimit: database.poolSize, enableKeepAlive: true },
   };
 }

@@ -43,3 +43,41 @@ export function refusedValueColumn(err: unknown): string | undefined {
   const text = e.sqlMessage ?? e.message ?? '';
   return /column [`']?(?:[^`'.]+[`']?\.[`']?)*([^`'.\s]+)[`']?/.exec(text)?.[1] ?? 'unknown';
 }
+
+/** Driver codes that mean the database could not be reached or stopped answering, not that the request was wrong. */
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_QUERY_INTERRUPTED',
+  'SQLITE_BUSY',
+]);
+
+/**
+ * When `err` says the database is unavailable (down, unreachable, frozen past a timeout, out of connections): the
+ * class of failure, for a 503 and one log line per class; otherwise undefined.
+ */
+export function databaseUnavailableClass(err: unknown): string | undefined {
+  const e = driverError(err);
+  if (e?.code && UNAVAILABLE.has(e.code)) return e.code;
+  // mysql2 reports a command on a connection it has already lost without a code.
+  if (/connection is in closed state|Pool is closed/i.test(e?.message ?? '')) return 'CONNECTION_CLOSED';
+  if (err instanceof DatabaseTimeoutError) return 'TIMEOUT';
+  return undefined;
+}
+
+/** A database operation that did not finish within its bound (a frozen server answers nothing, not even an error). */
+export class DatabaseTimeoutError extends Error {
+  readonly code = 'DATABASE_TIMEOUT';
+}

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { pendingMigrationNames } from './run-migrations';
 
 /** Read-only checks of the store for readiness. */
 @Injectable()
@@ -11,7 +12,8 @@ export class DatabaseProbe {
     await this.dataSource.query('SELECT 1');
   }
 
+  /** Read-only (TypeORM's showMigrations would create the migrations table on an empty database). */
   async hasPendingMigrations(): Promise<boolean> {
-    return this.dataSource.showMigrations();
+    return (await pendingMigrationNames(this.dataSource)).length > 0;
   }
 }

@@ -1,15 +1,20 @@
-import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { boundConnectionAcquire } from './connection-acquire';
 import { DatabaseProbe } from './database-probe';
+import { migrateAtBoot, pendingMigrationNames } from './run-migrations';
 import { UnitOfWork } from './unit-of-work';
 
 export class PendingMigrationsError extends Error {}
 
-/** Modules that read or write tables at start import this module, so that its check runs before their hooks. */
+/**
+ * Modules that read or write tables at start import this module, so that its hook (migrating, or checking that
+ * nothing is pending) runs before theirs.
+ */
 @Global()
 @Module({
   imports: [
@@ -18,7 +23,7 @@ export class PendingMigrationsError extends Error {}
       useFactory: (config: AppConfig) => ({
         ...dataSourceOptions(config.database),
         autoLoadEntities: true,
-        migrationsRun: config.database.autoMigrate,
+        // No `migrationsRun`: onModuleInit migrates, under a lock that replicas starting at once wait for.
         migrationsTransactionMode: 'each' as const,
         logging: false,
         retryAttempts: 0,
@@ -29,16 +34,30 @@ export class PendingMigrationsError extends Error {}
   exports: [UnitOfWork, DatabaseProbe],
 })
 export class DatabaseModule implements OnModuleInit {
+  private readonly logger = new Logger('Database');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** With DATABASE_AUTO_MIGRATE=false an out-of-date store stops the boot, before anything reads a table. */
+  /**
+   * Before anything reads a table: with DATABASE_AUTO_MIGRATE=true (the default) applies pending migrations under the
+   * migration lock (replicas starting together take turns; the later ones find nothing pending); with false an
+   * out-of-date store stops the boot.
+   */
   async onModuleInit(): Promise<void> {
-    if (!this.config.database.autoMigrate && (await this.dataSource.showMigrations())) {
+    boundConnectionAcquire(this.dataSource, this.config.database.acquireTimeoutMs);
+    if (this.config.database.autoMigrate) {
+      const applied = await migrateAtBoot(this.dataSource, this.config.database, { log: (message) => this.logger.log(message) });
+      if (applied.length) this.logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+      return;
+    }
+    const pending = await pendingMigrationNames(this.dataSource);
+    if (pending.length) {
       throw new PendingMigrationsError(
-        'DATABASE_AUTO_MIGRATE=false and the database has pending migrations: run "npm run migration:run" first',
+        `DATABASE_AUTO_MIGRATE=false and the database has pending migrations (${pending.join(', ')}): ` +
+          'run "node dist/cli.js migrate up" first (in a source checkout: "npm run migration:run")',
       );
     }
   }

@@ -24,8 +24,11 @@ export class EventMetrics {
       name: 'event_outbox_backlog',
       help: 'Committed events not yet published',
       registers: [registry],
+      // While the database is unreachable or slow, the scrape still answers (without this gauge), so that the outage shows.
       async collect() {
-        this.set(await outbox.countPending());
+        const pending = await withTimeout(outbox.countPending().catch(() => undefined), 1_000, undefined);
+        if (pending === undefined) this.reset();
+        else this.set(pending);
       },
     });
     new Gauge({
@@ -33,8 +36,9 @@ export class EventMetrics {
       help: 'Age of the oldest event not yet published (0 when none)',
       registers: [registry],
       async collect() {
-        const oldest = await outbox.oldestPendingCreatedAt();
-        this.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
+        const oldest = await withTimeout(outbox.oldestPendingCreatedAt().catch(() => false as const), 1_000, false as const);
+        if (oldest === false) this.reset();
+        else this.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
       },
     });
     new Gauge({

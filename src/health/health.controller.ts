@@ -59,7 +59,8 @@ export class HealthController {
       return { status: 'ok' };
     }
     if (!r.ready) {
-      throw new ApiError(503, { reason: `database: ${r.database}`, details: { database: r.database, redis: r.redis } });
+      const reason = r.process === 'stopping' ? 'the process is stopping' : `database: ${r.database}`;
+      throw new ApiError(503, { reason, details: { process: r.process, database: r.database, redis: r.redis } });
     }
     return { status: 'ok', database: r.database, redis: r.redis, relay: r.relay as unknown as Record<string, unknown> };
   }

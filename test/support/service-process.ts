@@ -1,5 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { freePort } from './free-port';
+import { TEST_REDIS_URL } from './test-app';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -16,6 +19,8 @@ export function runService(cwd: string, env: Record<string, string>): ServicePro
   return runProcess(cwd, process.execPath, ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')], {
     PATH: process.env.PATH ?? '',
     TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+    // Stopping a test service need not wait for Kubernetes' endpoints; test/lifecycle sets its own delay.
+    SHUTDOWN_DRAIN_DELAY: '0',
     ...env,
   });
 }
@@ -62,5 +67,35 @@ export function runProcess(cwd: string, command: string, args: string[], env: Re
       signal(sig);
       return exited;
     },
+  };
+}
+
+export interface ServiceSettings {
+  env: Record<string, string>;
+  publicUrl: string;
+  adminUrl: string;
+}
+
+/**
+ * The settings of a service process on two free loopback ports, against `databaseUrl` and the test Redis, with an
+ * event queue and Redis key prefix of its own; `env` adds to them or overrides them.
+ */
+export async function serviceSettings(databaseUrl: string, env: Record<string, string> = {}): Promise<ServiceSettings> {
+  const [publicPort, adminPort] = [await freePort(), await freePort()];
+  const run = randomUUID().slice(0, 8);
+  return {
+    env: {
+      PUBLIC_PORT: String(publicPort),
+      ADMIN_PORT: String(adminPort),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      EVENTS_QUEUE: `service-${run}`,
+      REDIS_KEY_PREFIX: `service-${run}`,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    publicUrl: `http://127.0.0.1:${publicPort}`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
   };
 }

@@ -41,6 +41,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Attempt limits of one test app are not another's (they all come from 127.0.0.1 and share the Redis).
     REDIS_KEY_PREFIX: `test-${randomBytes(4).toString('hex')}`,
     EVENTS_RELAY_INTERVAL_MS: '100',
+    // Tests stop apps all the time; the drain delay is for Kubernetes' endpoints (tested in test/lifecycle).
+    SHUTDOWN_DRAIN_DELAY: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   };

@@ -4,6 +4,10 @@ import { requestIdOf } from '../http/request-id';
 import { redactUrl } from '../logging/logger-options';
 import { errorEnvelope } from './api-error';
 import { mapErrorToEnvelope } from './error-to-envelope';
+import { OncePer } from '../logging/once-per';
+
+/** An outage is logged once per failure class per this interval, however many requests fail. */
+const OUTAGE_LOG_INTERVAL_MS = 10_000;
 
 /**
  * The one place where every failed request gets Kratos's `{"error":{…}}` envelope: thrown ApiErrors, Nest's
@@ -12,12 +16,19 @@ import { mapErrorToEnvelope } from './error-to-envelope';
 @Catch()
 export class ErrorEnvelopeFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
+  private readonly outages = new OncePer(OUTAGE_LOG_INTERVAL_MS);
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { status, body, unexpected, headers } = mapErrorToEnvelope(exception, requestIdOf(request));
+    const { status, body, unexpected, headers, outage } = mapErrorToEnvelope(exception, requestIdOf(request));
+    if (outage) {
+      const suppressed = this.outages.take(outage);
+      if (suppressed !== undefined) {
+        this.logger.warn({ class: outage, suppressed }, `database unavailable (${outage}): answering 503`);
+      }
+    }
     if (unexpected) {
       // Type, message and stack only: driver errors carry the statement's parameters, which may hold secrets.
       const err = exception instanceof Error ? exception : new Error(String(exception));

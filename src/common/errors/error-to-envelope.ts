@@ -1,8 +1,10 @@
 import { HttpException } from '@nestjs/common';
-import { refusedValueColumn } from '../../database/database-errors';
+import { databaseUnavailableClass, refusedValueColumn } from '../../database/database-errors';
 import { ApiError, ApiErrorFields, errorEnvelope, FlowResponse } from './api-error';
 
 export interface MappedError {
+  /** Set when the database is unavailable: the class of failure, logged once per interval instead of per request. */
+  outage?: string;
   status: number;
   body: unknown;
   /** True when the error was not expected (a bug or an outage): it is logged with its stack and answered without internals. */
@@ -27,11 +29,17 @@ function fromHttpException(err: HttpException): ApiErrorFields {
 export function mapErrorToEnvelope(err: unknown, requestId?: string): MappedError {
   if (err instanceof FlowResponse) return { status: err.status, body: err.body, unexpected: false, headers: err.headers };
   if (err instanceof ApiError) {
-    return { status: err.status, body: errorEnvelope(err.status, err, requestId), unexpected: err.status >= 500, headers: err.headers };
+    // A deliberate 503 (not ready, stopping) is an answer, not a fault.
+    return { status: err.status, body: errorEnvelope(err.status, err, requestId), unexpected: err.status >= 500 && err.status !== 503, headers: err.headers };
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     return { status, body: errorEnvelope(status, fromHttpException(err), requestId), unexpected: status >= 500 };
+  }
+  const outage = databaseUnavailableClass(err);
+  if (outage) {
+    const reason = 'The database is unavailable; try again shortly.';
+    return { status: 503, body: errorEnvelope(503, { reason }, requestId), unexpected: false, outage, headers: { 'retry-after': '5' } };
   }
   const column = refusedValueColumn(err);
   if (column) {

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './support/free-port';
+import { runService, serviceSettings, ServiceProcess } from './support/service-process';
+import { TcpProxy } from './support/tcp-proxy';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+const BCRYPT = '$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq';
+
+/**
+ * The process's life as Kubernetes sees it, on spawned service processes and the real MariaDB behind a TCP proxy that
+ * can refuse (the server is down) or hold (the server is frozen) every connection.
+ */
+describe('lifecycle (separate service processes)', () => {
+  let cwd: string;
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  const services: ServiceProcess[] = [];
+
+  beforeEach(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'kratos-lifecycle-'));
+    database = await createTestDatabase('mysql');
+    const target = new URL(database.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 3306));
+  });
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.kill('SIGKILL');
+    await proxy.down();
+    await database.drop();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  async function start(env: Record<string, string> = {}): Promise<{ service: ServiceProcess; publicUrl: string; adminUrl: string }> {
+    if (!proxy.port) proxy.port = await freePort();
+    const url = new URL(database.url);
+    url.port = String(proxy.port);
+    const settings = await serviceSettings(url.toString(), { NODE_ENV: 'test', LOG_LEVEL: 'info', ...env });
+    const service = runService(cwd, settings.env);
+    services.push(service);
+    return { service, publicUrl: settings.publicUrl, adminUrl: settings.adminUrl };
+  }
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe().catch(() => undefined);
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const status = (url: string, init?: RequestInit) => fetch(url, init).then(async (r) => ({ status: r.status, body: await r.text(), headers: r.headers }));
+  const createIdentity = (adminUrl: string, email = `${randomUUID()}@example.com`) =>
+    status(`${adminUrl}/admin/identities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema_id: 'default', traits: { email } }) });
+
+  /** Every line the process wrote to standard output and error is a JSON object. */
+  function expectJsonLines(output: string): void {
+    const lines = output.split('\n').filter((l) => l.trim() !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  }
+
+  it('waits for a database that is not there yet: alive, not ready, one JSON line per try, then serves', async () => {
+    const { service, publicUrl, adminUrl } = await start();
+    await until('the listeners', async () => ((await status(`${publicUrl}/health/alive`)).status === 200 ? true : undefined));
+    const ready = await status(`${adminUrl}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toMatchObject({ error: { code: 503 } });
+    expect((await status(`${adminUrl}/admin/identities`)).status).toBe(503);
+    await until('two tries', async () => ((service.output().match(/database not reachable yet/g) ?? []).length >= 2 ? true : undefined));
+
+    await proxy.up();
+    await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
+    expect((await createIdentity(adminUrl)).status).toBe(201);
+    expect(service.child.exitCode).toBeNull();
+    expectJsonLines(service.output());
+    expect(service.output()).not.toMatch(/Mapped \{/); // route mapping is debug detail
+  });
+
+  it('gives up on a database that never comes after DATABASE_CONNECT_MAX_WAIT, with one clear line', async () => {
+    const { service } = await start({ DATABASE_CONNECT_MAX_WAIT: '2s' });
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toMatch(/cannot start: the database did not answer within 2 s/);
+    expectJsonLines(service.output());
+  });
+
+  it('stops at once when told to while it waits for the database', async () => {
+    const { service, publicUrl } = await start();
+    await until('the listeners', async () => ((await status(`${publicUrl}/health/alive`)).status === 200 ? true : undefined));
+    const started = Date.now();
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('answers 503 while the database is down, logs it once per interval, and recovers without a restart', async () => {
+    await proxy.up();
+    const { service, adminUrl, publicUrl } = await start();
+    await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
+    await proxy.down();
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await createIdentity(adminUrl));
+    for (const answer of answers) {
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 503, status: 'Service Unavailable' } });
+    }
+    expect((await status(`${adminUrl}/health/ready`)).status).toBe(503);
+    expect((await status(`${publicUrl}/health/ready`)).status).toBe(503);
+    expect((await status(`${publicUrl}/health/alive`)).status).toBe(200);
+    const output = service.output();
+    expect((output.match(/database unavailable/g) ?? []).length).toBeLessThanOrEqual(2);
+    expect(output).not.toMatch(/"stack"|\n\s+at /);
+    expectJsonLines(output);
+
+    await proxy.up();
+    await until('a write after the outage', async () => ((await createIdentity(adminUrl)).status === 201 ? true : undefined));
+    expect((await status(`${adminUrl}/health/ready`)).status).toBe(200);
+  });
+
+  it('bounds every wait when the database freezes: requests 503 and probes answer, within the configured timeouts', async () => {
+    await proxy.up();
+    const { adminUrl, publicUrl } = await start({ DATABASE_QUERY_TIMEOUT: '2s', DATABASE_CONNECT_TIMEOUT: '1s', DATABASE_ACQUIRE_TIMEOUT: '3s', DATABASE_POOL_SIZE: '4' });
+    await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
+    proxy.freeze();
+    const timed = async (work: () => Promise<{ status: number }>) => {
+      const started = Date.now();
+      const answer = await work();
+      return { status: answer.status, ms: Date.now() - started };
+    };
+    // More requests than the pool has connections (DATABASE_POOL_SIZE=4): those waiting for one are bounded too.
+    const [write, read, ready, alive, ...crowd] = await Promise.all([
+      timed(() => createIdentity(adminUrl)),
+      timed(() => status(`${adminUrl}/admin/identities`)),
+      timed(() => status(`${adminUrl}/health/ready`)),
+      timed(() => status(`${publicUrl}/health/alive`)),
+      ...Array.from({ length: 12 }, () => timed(() => status(`${adminUrl}/admin/identities/${randomUUID()}`))),
+    ]);
+    for (const answer of crowd) expect(answer.status).toBe(503);
+    expect(Math.max(...crowd.map((a) => a.ms))).toBeLessThan(9_000);
+    expect(alive).toMatchObject({ status: 200 });
+    expect(alive.ms).toBeLessThan(500);
+    expect(ready.status).toBe(503);
+    expect(ready.ms).toBeLessThan(3_000);
+    for (const answer of [write, read]) {
+      expect(answer.status).toBe(503);
+      expect(answer.ms).toBeLessThan(6_000);
+    }
+    await proxy.up();
+    await until('a write after the freeze', async () => ((await createIdentity(adminUrl)).status === 201 ? true : undefined));
+  });
+
+  it('stops gracefully under keep-alive and one-shot load: not ready at once, no failed request, exit 0 in bounded time', async () => {
+    await proxy.up();
+    const { service, adminUrl, publicUrl } = await start({ SHUTDOWN_DRAIN_DELAY: '1500ms', SHUTDOWN_TIMEOUT: '5s' });
+    await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
+
+    // Clients as behind a Kubernetes Service: they send until the endpoints drop the pod, which happens within the
+    // drain delay after readiness failed (here: when the watcher saw 503, plus half the delay).
+    let sending = true;
+    const failures: string[] = [];
+    let served = 0;
+    const keepAlive = async () => {
+      while (sending) {
+        const answer = await status(`${publicUrl}/health/alive`).catch((err: Error) => ({ status: 0, body: String(err.cause ?? err) }));
+        if (answer.status === 200) served++;
+        else failures.push(`keep-alive: ${answer.status} ${answer.body}`);
+      }
+    };
+    const oneShot = async () => {
+      while (sending) {
+        const answer = await new Promise<number>((resolve) => {
+          const req = httpRequest(`${adminUrl}/admin/identities?page_size=1`, { agent: false, headers: { connection: 'close' } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', () => resolve(0));
+          req.end();
+        });
+        if (answer === 200) served++;
+        else failures.push(`one-shot: ${answer}`);
+      }
+    };
+    const load = [keepAlive(), keepAlive(), oneShot(), oneShot()];
+    await new Promise((r) => setTimeout(r, 500));
+
+    const signalled = Date.now();
+    service.child.kill('SIGTERM');
+    await until('readiness to fail', async () => ((await status(`${adminUrl}/health/ready`)).status === 503 ? true : undefined), 2_000);
+    const notReadyAfter = Date.now() - signalled;
+    await new Promise((r) => setTimeout(r, 750));
+    sending = false;
+    await Promise.all(load);
+    // A request that is still running when the listeners close (1.5 s after the signal) is answered in full.
+    await new Promise((r) => setTimeout(r, Math.max(0, 1_300 - (Date.now() - signalled))));
+    const identities = Array.from({ length: 500 }, (_, i) => ({
+      create: { schema_id: 'default', traits: { email: `in-flight-${i}@example.com` }, credentials: { password: { config: { hashed_password: BCRYPT } } } },
+    }));
+    const inFlight = await status(`${adminUrl}/admin/identities`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identities }) });
+    expect(inFlight.status).toBe(200);
+    expect(Date.now() - signalled).toBeGreaterThan(1_500);
+
+    expect(await service.exited).toBe(0);
+    const stoppedAfter = Date.now() - signalled;
+    expect(failures).toEqual([]);
+    expect(served).toBeGreaterThan(20);
+    expect(notReadyAfter).toBeLessThan(500);
+    expect(stoppedAfter).toBeLessThan(1_500 + 5_000);
+    expectJsonLines(service.output());
+  });
+});
