@@ -20,4 +20,6 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 4433 4434
+# Migrations apply at start (under a database lock). To run them from a Job or an init container instead, with
+# DATABASE_AUTO_MIGRATE=false on the service: node dist/cli.js migrate up   (and: node dist/cli.js migrate status)
 CMD ["node", "dist/main.js"]
