@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './support/free-port';
 import { runService, serviceSettings, ServiceProcess } from './support/service-process';
+import { DisposableMariaDb } from './support/mariadb-server';
+import { DisposableRedis } from './support/redis-server';
 import { TcpProxy } from './support/tcp-proxy';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 
@@ -211,4 +213,119 @@ describe('lifecycle (separate service processes)', () => {
     expect(stoppedAfter).toBeLessThan(1_500 + 5_000);
     expectJsonLines(service.output());
   });
+});
+
+/** The same outages on a real server process of its own: frozen with SIGSTOP, killed with SIGKILL, started again. */
+describe('lifecycle on a private mariadbd that is frozen and killed', () => {
+  let cwd: string;
+  let mariadb: DisposableMariaDb;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'kratos-lifecycle-'));
+    mariadb = await DisposableMariaDb.start();
+    await mariadb.createDatabase('kratos');
+  });
+  afterAll(async () => {
+    await service?.kill('SIGKILL');
+    await mariadb.destroy();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('answers 503 within the bounds while the server is frozen or dead, and recovers when it is back', async () => {
+    const settings = await serviceSettings(mariadb.url('kratos'), { DATABASE_QUERY_TIMEOUT: '2s', DATABASE_CONNECT_TIMEOUT: '1s', DATABASE_ACQUIRE_TIMEOUT: '3s', LOG_LEVEL: 'info' });
+    service = runService(cwd, settings.env);
+    const ready = async () => (await fetch(`${settings.adminUrl}/health/ready`)).status;
+    const write = async () => {
+      const started = Date.now();
+      const res = await fetch(`${settings.adminUrl}/admin/identities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ schema_id: 'default', traits: { email: `${randomUUID()}@example.com` } }),
+      });
+      return { status: res.status, ms: Date.now() - started, body: await res.text() };
+    };
+    const eventually = async (what: string, ok: () => Promise<boolean>) => {
+      const deadline = Date.now() + 30_000;
+      while (!(await ok().catch(() => false))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    await eventually('readiness', async () => (await ready()) === 200);
+    expect((await write()).status).toBe(201);
+
+    mariadb.freeze();
+    const frozen = await Promise.all([write(), write(), write()]);
+    for (const answer of frozen) {
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 503 } });
+      expect(answer.ms).toBeLessThan(7_000);
+    }
+    const probeStarted = Date.now();
+    expect(await ready()).toBe(503);
+    expect(Date.now() - probeStarted).toBeLessThan(3_000);
+    mariadb.thaw();
+    await eventually('a write after the thaw', async () => (await write()).status === 201);
+
+    await mariadb.kill();
+    expect((await write()).status).toBe(503);
+    expect(await ready()).toBe(503);
+    await mariadb.start();
+    await eventually('a write after the restart', async () => (await write()).status === 201);
+    expect(await ready()).toBe(200);
+    expect(service.child.exitCode).toBeNull();
+    expect(service.output()).not.toMatch(/"stack"/);
+  }, 90_000);
+});
+
+/** Redis carries events and attempt limits, never a request's answer: frozen, it slows nothing beyond its bounds. */
+describe('lifecycle with a frozen Redis', () => {
+  let cwd: string;
+  let database: TestDatabase;
+  let redis: DisposableRedis;
+  let service: ServiceProcess | undefined;
+
+  beforeAll(async () => {
+    cwd = mkdtempSync(join(tmpdir(), 'kratos-lifecycle-'));
+    database = await createTestDatabase('mysql');
+    redis = await DisposableRedis.start();
+  });
+  afterAll(async () => {
+    await service?.kill('SIGKILL');
+    await redis.stop();
+    await database.drop();
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('keeps answering writes, logins and probes, and still stops with exit 0 in bounded time', async () => {
+    const settings = await serviceSettings(database.url, { REDIS_URL: redis.url, LOG_LEVEL: 'info' });
+    service = runService(cwd, settings.env);
+    await service.waitForOutput(/public API on/);
+    const timed = async (url: string, init?: RequestInit) => {
+      const started = Date.now();
+      const res = await fetch(url, init);
+      await res.text();
+      return { status: res.status, ms: Date.now() - started };
+    };
+    const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    redis.freeze();
+    const created = await timed(`${settings.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email: `${randomUUID()}@example.com` } }));
+    expect(created).toMatchObject({ status: 201 });
+    const flow = (await (await fetch(`${settings.publicUrl}/self-service/login/api`)).json()) as { id: string };
+    const login = await timed(`${settings.publicUrl}/self-service/login?flow=${flow.id}`, json({ method: 'password', identifier: 'nobody@example.com', password: 'wrong-password-1' }));
+    expect(login.status).toBe(400);
+    expect(login.ms).toBeLessThan(2_000);
+    const ready = await timed(`${settings.adminUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.ms).toBeLessThan(2_500);
+
+    const stopping = Date.now();
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    // The relay's drain is bounded (10 s) even when Redis answers nothing.
+    expect(Date.now() - stopping).toBeLessThan(20_000);
+    redis.thaw();
+  }, 60_000);
 });

@@ -86,7 +86,9 @@ export class EventPublisher {
     }
     if (this.redis.status === 'ready') {
       await withTimeout(Promise.all(this.queues.map((q) => q.waitUntilReady().catch(() => undefined))), 2_000, undefined);
-      await this.redis.quit().catch(() => this.redis.disconnect());
+      // QUIT waits for Redis's answer, which a frozen Redis never gives.
+      const quit = await withTimeout(this.redis.quit().then(() => 'quit' as const, () => 'failed' as const), 1_000, 'timeout' as const);
+      if (quit !== 'quit') this.redis.disconnect();
     } else {
       this.redis.disconnect();
     }

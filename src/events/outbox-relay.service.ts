@@ -24,6 +24,9 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * backoff while Redis is down). A crash between publish and commit republishes the batch, and BullMQ drops the
  * duplicates because the job id is the event id. Delivery is therefore at-least-once, deduplicated at the queue.
  */
+
+/** How long a graceful stop may spend publishing what is pending (README: Running in Kubernetes). */
+const SHUTDOWN_DRAIN_MS = 10_000;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -89,12 +92,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    if (this.inFlight) await this.inFlight;
+    // The whole drain is bounded: a frozen Redis accepts the connection and answers nothing.
+    const deadline = Date.now() + SHUTDOWN_DRAIN_MS;
+    if (this.inFlight) await withTimeout(this.inFlight.catch(() => undefined), SHUTDOWN_DRAIN_MS, undefined);
     // A start that failed half-way never relayed; there is nothing to drain then.
-    if (this.started && this.publisher.isReady()) {
+    if (this.started && this.publisher.isReady() && Date.now() < deadline) {
       // Drain what is pending so a graceful stop leaves nothing behind that Redis could have taken.
       try {
-        const drained = await withTimeout(this.flush(), 10_000, -1);
+        const drained = await withTimeout(this.flush(), deadline - Date.now(), -1);
         if (drained > 0) this.logger.log(`published ${drained} pending events before shutdown`);
       } catch (err) {
         this.logger.warn(`could not drain the outbox before shutdown: ${(err as Error).message}`);

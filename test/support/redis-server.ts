@@ -53,7 +53,17 @@ export class DisposableRedis {
     if (!proc || proc.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve());
+      proc.kill('SIGCONT');
       proc.kill('SIGKILL');
     });
+  }
+
+  /** SIGSTOP: connections are accepted by the kernel, nothing answers. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.process?.kill('SIGCONT');
   }
 }
