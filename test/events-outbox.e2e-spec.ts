@@ -3,7 +3,7 @@ import { UnitOfWork } from '../src/database/unit-of-work';
 import { EventPublisher } from '../src/events/event-publisher';
 import { EventRecorder } from '../src/events/event-recorder.service';
 import { OutboxRelay } from '../src/events/outbox-relay.service';
-import { OutboxRepository } from '../src/events/outbox.repository';
+import { OutboxRepository, RELAY_REPLICA_ID } from '../src/events/outbox.repository';
 import type { CloudEvent } from '../src/events/cloud-event';
 import { DisposableRedis } from './support/redis-server';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
@@ -169,5 +169,85 @@ describe('two relays on one database', () => {
     expect(events).toHaveLength(subjects.length);
     for (const s of subjects) expect(counts.get(s)).toBe(1);
     expect(handed.sort()).toEqual([...subjects].sort());
+  });
+});
+
+describe.each(['mysql', 'sqlite'] as const)('outbox claims (%s)', (dialect) => {
+  let app: TestApp;
+  let reader: QueueReader;
+  let outbox: OutboxRepository;
+  let uow: UnitOfWork;
+  let relay: OutboxRelay;
+
+  // The relay only runs when a test flushes it, so that each test decides who claims what.
+  beforeAll(async () => {
+    app = await startTestApp({ dialect, env: { EVENTS_RELAY_ENABLED: 'false', EVENTS_RELAY_BATCH_SIZE: '10' } });
+    reader = new QueueReader(app.config.events.queue);
+    outbox = app.app.get(OutboxRepository);
+    uow = app.app.get(UnitOfWork);
+    relay = app.app.get(OutboxRelay);
+  });
+  afterAll(async () => {
+    await reader?.close();
+    await app?.destroy();
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await relay.flush();
+  });
+
+  const rows = (subjects: string[]) =>
+    uow.manager().query(
+      `SELECT subject, claimed_by AS claimedBy, claim_expires_at AS expiresAt, published_at AS publishedAt, attempts FROM event_outbox WHERE subject IN (${subjects.map(() => '?').join(', ')}) ORDER BY seq`,
+      subjects,
+    ) as Promise<Array<{ subject: string; claimedBy: string | null; expiresAt: unknown; publishedAt: unknown; attempts: number }>>;
+
+  it('skips rows another relay holds until its lease lapses, then publishes them (a relay that died mid-batch)', async () => {
+    const held: string[] = Array.from({ length: 4 }, () => randomUUID());
+    const free = Array.from({ length: 3 }, () => randomUUID());
+    await recordInTransaction(app, held);
+    const dead = await uow.run(() => outbox.claimPending(10, 60_000, 'dead-host:1:00000000#1'));
+    expect(dead.events.map((e) => e.event.subject)).toEqual(held);
+    await recordInTransaction(app, free);
+    expect(await relay.flush()).toBe(3);
+    let events = await reader.waitFor((es) => free.every((s) => es.some((e) => e.subject === s)));
+    expect(events.filter((e) => held.includes(e.subject))).toEqual([]);
+    expect((await rows(held)).every((r) => r.claimedBy === 'dead-host:1:00000000#1' && r.publishedAt === null)).toBe(true);
+
+    await uow.run(() => uow.manager().query("UPDATE event_outbox SET claim_expires_at = '2000-01-01 00:00:00.000' WHERE claimed_by = ?", ['dead-host:1:00000000#1']));
+    expect(await relay.flush()).toBe(4);
+    events = await reader.waitFor((es) => held.every((s) => es.some((e) => e.subject === s)));
+    expect(countBySubject(events.filter((e) => held.includes(e.subject)))).toEqual(new Map(held.map((s) => [s, 1])));
+    const after = await rows(held);
+    expect(after.every((r) => r.publishedAt !== null && r.attempts === 2 && r.expiresAt === null)).toBe(true);
+    expect(after[0].claimedBy).not.toBe('dead-host:1:00000000#1');
+    // The dead relay's late mark changes nothing: the rows are no longer its claim.
+    expect(await uow.run(() => outbox.markPublished(dead))).toBe(0);
+  });
+
+  it('releases the claim at once when publishing fails; the next round publishes the rows', async () => {
+    const subjects = Array.from({ length: 5 }, () => randomUUID());
+    await recordInTransaction(app, subjects);
+    jest.spyOn(app.app.get(EventPublisher), 'publish').mockRejectedValueOnce(new Error('Redis went away'));
+    await expect(relay.flush()).rejects.toThrow('Redis went away');
+    expect((await rows(subjects)).map((r) => [r.claimedBy, r.expiresAt, r.publishedAt, r.attempts])).toEqual(subjects.map(() => [null, null, null, 1]));
+    expect(await relay.flush()).toBe(5);
+    expect((await rows(subjects)).every((r) => r.publishedAt !== null && r.attempts === 2 && r.claimedBy?.startsWith(`${RELAY_REPLICA_ID}#`))).toBe(true);
+  });
+
+  it('gives claims made at the same moment in one process disjoint rows, oldest first', async () => {
+    const subjects = Array.from({ length: 40 }, () => randomUUID());
+    await recordInTransaction(app, subjects);
+    const claims = await Promise.all(
+      Array.from({ length: 6 }, () => uow.run(() => outbox.claimPending(8, 60_000), { isolation: 'READ COMMITTED' })),
+    );
+    const claimed = claims.flatMap((c) => c.events.map((e) => e.event.subject));
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.length).toBeGreaterThanOrEqual(dialect === 'sqlite' ? 40 : 8);
+    for (const c of claims) {
+      const seqs = c.events.map((e) => BigInt(e.seq));
+      expect([...seqs].sort((a, b) => (a < b ? -1 : 1))).toEqual(seqs);
+    }
+    for (const c of claims) await uow.run(() => outbox.release(c));
   });
 });

@@ -88,7 +88,8 @@ describe('loadConfig in production', () => {
     ['REDIS_ULR', 'REDIS_URL'],
     ['SESION_LIFESPAN', 'SESSION_LIFESPAN'],
     ['ADMIN_API_KEY', 'ADMIN_API_KEYS'],
-    ['REDIS_HOST', 'REDIS_URL'],
+    ['REDIS_URI', 'REDIS_URL'],
+    ['REDIS_CLUSTER_NODE', 'REDIS_CLUSTER_NODES'],
   ])('refuses %s, naming the setting it probably meant (%s)', (name, meant) => {
     const env = { ...PRODUCTION, [name]: 'x' };
     expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -193,5 +194,34 @@ describe('CONFIG_FILE', () => {
     const CONFIG_FILE = file('DATABSE_URL: mysql://kratos:pw@db:3306/kratos\n');
     expect(() => loadConfig({ CONFIG_FILE })).toThrow(/^CONFIG_FILE: unknown setting DATABSE_URL in .*kratos\.yaml; did you mean DATABASE_URL\?$/);
     expect(() => loadConfig({ CONFIG_FILE: file('COLOUR: blue\n') })).toThrow(/^CONFIG_FILE: unknown setting COLOUR in .*kratos\.yaml$/);
+  });
+});
+
+describe('loadConfig: Redis topologies', () => {
+  it('is one node by default, from REDIS_URL, with BullMQ\'s own prefix', () => {
+    const config = loadConfig({});
+    expect(config.redis).toMatchObject({ mode: 'single', url: 'redis://127.0.0.1:6379' });
+    expect(config.events.queuePrefix).toBe('bull');
+  });
+
+  it('is a cluster with REDIS_CLUSTER_NODES, credentials and TLS for its nodes, and a hash-tagged prefix', () => {
+    const config = loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379, redis://10.0.0.2:6380', REDIS_PASSWORD: 'pw', REDIS_USERNAME: 'svc', REDIS_TLS: 'true' });
+    expect(config.redis).toMatchObject({ mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 6379 }, { host: '10.0.0.2', port: 6380 }], username: 'svc', password: 'pw', tls: true });
+    expect(config.events.queuePrefix).toBe('{bull}');
+  });
+
+  it('refuses a cluster prefix without a hash tag unless every queue name has one', () => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', EVENTS_QUEUE_PREFIX: 'bull' })).toThrow(/^EVENTS_QUEUE_PREFIX: .*hash tag/);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', EVENTS_QUEUE_PREFIX: 'bull', EVENTS_QUEUE: '{kratos-events}' }).events.queue).toBe('{kratos-events}');
+  });
+
+  it('is a Sentinel set with REDIS_SENTINELS and the master name', () => {
+    const config = loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_MASTER: 'kratos', REDIS_SENTINEL_PASSWORD: 'spw' });
+    expect(config.redis).toMatchObject({ mode: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], masterName: 'kratos', sentinelPassword: 'spw' });
+  });
+
+  it('refuses both topologies at once, and nodes that are not host:port', () => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_SENTINELS: 'b:2' })).toThrow(/^REDIS_SENTINELS: set either/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'no-port' })).toThrow(/^REDIS_CLUSTER_NODES: "no-port" is not host:port/);
   });
 });

@@ -73,6 +73,8 @@ const rawConfigSchema = z.object({
   DATABASE_CONNECT_TIMEOUT: goDuration('DATABASE_CONNECT_TIMEOUT').prefault('5s'),
   DATABASE_QUERY_TIMEOUT: goDuration('DATABASE_QUERY_TIMEOUT').prefault('10s'),
   DATABASE_ACQUIRE_TIMEOUT: goDuration('DATABASE_ACQUIRE_TIMEOUT').prefault('10s'),
+  /** Galera: `SET SESSION wsrep_sync_wait = N` on every service connection; unset leaves the server's value. */
+  DATABASE_WSREP_SYNC_WAIT: z.coerce.number().int().min(0).max(15).optional(),
   SHUTDOWN_DRAIN_DELAY: z.string().transform((value, ctx) => {
     const ms = value === '0' ? 0 : parseGoDuration(value);
     if (ms === undefined || ms < 0) {
@@ -87,8 +89,16 @@ const rawConfigSchema = z.object({
     .string()
     .refine((v) => /^rediss?:\/\//.test(v), { error: 'must be redis://host:port[/db] or rediss://…' })
     .default('redis://127.0.0.1:6379'),
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9._:-]+$/, 'may contain letters, digits, ".", "_", ":" and "-" only').default('kratos'),
-  EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'may contain letters, digits, ".", "_" and "-" only').default('kratos-events'),
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_MASTER: z.string().min(1).default('mymaster'),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_USERNAME: z.string().optional(),
+  REDIS_PASSWORD: z.string().optional(),
+  REDIS_TLS: booleanFlag.prefault('false'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9._:{}-]+$/, 'may contain letters, digits, ".", "_", ":", "-", "{" and "}" only').default('kratos'),
+  EVENTS_QUEUE: z.string().regex(/^[A-Za-z0-9._{}-]+$/, 'may contain letters, digits, ".", "_", "-", "{" and "}" only').default('kratos-events'),
+  EVENTS_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9._{}-]+$/, 'may contain letters, digits, ".", "_", "-", "{" and "}" only').optional(),
   EVENTS_SOURCE: z.string().min(1).default(`urn:kratos-nest:${hostname()}`),
   EVENTS_RELAY_ENABLED: booleanFlag.prefault('true'),
   EVENTS_RELAY_INTERVAL_MS: positiveInt.default(500),
@@ -98,6 +108,7 @@ const rawConfigSchema = z.object({
   EVENTS_OUTBOX_RETENTION_SECONDS: positiveInt.default(7 * 24 * 3600),
   EVENTS_SUBSCRIBERS: z.string().optional(),
   EVENTS_JOB_ATTEMPTS: positiveInt.max(100).default(5),
+  EVENTS_WAIT_REPLICAS: nonNegativeInt.max(16).default(0),
 
   HASHER_ALGORITHM: z.enum(['argon2id', 'bcrypt']).default('argon2id'),
   HASHER_ARGON2_MEMORY_KIB: positiveInt.min(8).max(4 * 1024 * 1024).default(19 * 1024),
@@ -148,6 +159,22 @@ export interface EventSubscriber {
   types?: string[];
 }
 
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * Which Redis: one node (`url`, which also carries credentials, TLS and the database number), a Redis Cluster (`nodes`
+ * to start from) or a Sentinel set (`sentinels` watching `masterName`). `username`, `password` and `tls` apply to the
+ * data nodes of a cluster or of a Sentinel set; `keyPrefix` starts the service's own keys (attempt limits).
+ */
+export type RedisConfig = { keyPrefix: string; url: string; username?: string; password?: string; tls: boolean } & (
+  | { mode: 'single' }
+  | { mode: 'cluster'; nodes: RedisNode[] }
+  | { mode: 'sentinel'; sentinels: RedisNode[]; masterName: string; sentinelPassword?: string }
+);
+
 export type DatabaseConfig =
   | { type: 'mysql'; url: string; poolSize: number }
   | { type: 'sqlite'; path: string };
@@ -191,13 +218,15 @@ export interface AppConfig {
    * `queryTimeoutMs` bound each connection attempt, each wait for a pooled connection and each query, so that a frozen
    * server fails requests (503) instead of hanging them.
    */
-  database: DatabaseConfig & { autoMigrate: boolean; transactionRetries: number; connectMaxWaitMs: number; connectTimeoutMs: number; queryTimeoutMs: number; acquireTimeoutMs: number };
+  database: DatabaseConfig & { autoMigrate: boolean; transactionRetries: number; connectMaxWaitMs: number; connectTimeoutMs: number; queryTimeoutMs: number; acquireTimeoutMs: number; wsrepSyncWait?: number };
   /** The graceful stop: serve this long after SIGTERM while not ready, then wait at most `timeoutMs` for requests. */
   shutdown: { drainDelayMs: number; timeoutMs: number };
   /** `keyPrefix`: the start of the service's own keys (attempt limits), so that deployments can share a Redis. */
-  redis: { url: string; keyPrefix: string };
+  redis: RedisConfig;
   events: {
     queue: string;
+    /** BullMQ's key prefix (`bull`, its default; on a cluster `{bull}`, a hash tag, so that each queue's keys share a slot). */
+    queuePrefix: string;
     source: string;
     relayEnabled: boolean;
     relayIntervalMs: number;
@@ -207,6 +236,11 @@ export interface AppConfig {
     outboxRetentionSeconds: number;
     /** How often BullMQ retries a job whose consumer failed (exponential backoff from one second). */
     jobAttempts: number;
+    /**
+     * Redis replicas that must confirm (WAIT) a batch before its outbox rows count as published: with 1, a master
+     * that dies right after taking a batch cannot lose it (its replica, promoted, has it). 0 trusts the master.
+     */
+    waitReplicas: number;
     /** Extra queues, each receiving every event or only the listed types. */
     subscribers: EventSubscriber[];
   };
@@ -444,10 +478,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       connectTimeoutMs: raw.DATABASE_CONNECT_TIMEOUT,
       queryTimeoutMs: raw.DATABASE_QUERY_TIMEOUT,
       acquireTimeoutMs: raw.DATABASE_ACQUIRE_TIMEOUT,
+      wsrepSyncWait: raw.DATABASE_WSREP_SYNC_WAIT,
     },
-    redis: { url: raw.REDIS_URL, keyPrefix: raw.REDIS_KEY_PREFIX },
+    redis: parseRedis(raw),
     events: {
       queue: raw.EVENTS_QUEUE,
+      queuePrefix: queuePrefix(raw),
       source: raw.EVENTS_SOURCE,
       relayEnabled: raw.EVENTS_RELAY_ENABLED,
       relayIntervalMs: raw.EVENTS_RELAY_INTERVAL_MS,
@@ -456,6 +492,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       keepCompletedSeconds: raw.EVENTS_KEEP_COMPLETED_SECONDS,
       outboxRetentionSeconds: raw.EVENTS_OUTBOX_RETENTION_SECONDS,
       jobAttempts: raw.EVENTS_JOB_ATTEMPTS,
+      waitReplicas: raw.EVENTS_WAIT_REPLICAS,
       subscribers: parseSubscribers(raw.EVENTS_SUBSCRIBERS, raw.EVENTS_QUEUE),
     },
     identity: {
@@ -488,3 +525,52 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
   };
 }
+
+function parseRedisNodes(name: string, value: string): RedisNode[] {
+  const nodes = value.split(',').map((v) => v.trim()).filter(Boolean).map((entry) => {
+    const m = /^(?:rediss?:\/\/)?([^:/\s]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\/?$/.exec(entry);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ConfigError(`${name}: "${entry}" is not host:port`);
+    return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+  });
+  if (nodes.length === 0) throw new ConfigError(`${name}: list at least one host:port`);
+  return nodes;
+}
+
+function parseRedis(raw: RawConfig): RedisConfig {
+  const common = { keyPrefix: raw.REDIS_KEY_PREFIX, url: raw.REDIS_URL, username: raw.REDIS_USERNAME, password: raw.REDIS_PASSWORD, tls: raw.REDIS_TLS };
+  if (raw.REDIS_CLUSTER_NODES && raw.REDIS_SENTINELS) throw new ConfigError('REDIS_SENTINELS: set either REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
+  if (raw.REDIS_CLUSTER_NODES) return { ...common, mode: 'cluster', nodes: parseRedisNodes('REDIS_CLUSTER_NODES', raw.REDIS_CLUSTER_NODES) };
+  if (raw.REDIS_SENTINELS) {
+    return {
+      ...common,
+      mode: 'sentinel',
+      sentinels: parseRedisNodes('REDIS_SENTINELS', raw.REDIS_SENTINELS),
+      masterName: raw.REDIS_SENTINEL_MASTER,
+      sentinelPassword: raw.REDIS_SENTINEL_PASSWORD,
+    };
+  }
+  return { ...common, mode: 'single' };
+}
+
+/** The hash tag of a Redis key: the part between the first "{" and the next "}", when not empty. */
+function hashTag(key: string): string | undefined {
+  return /\{([^}]+)\}/.exec(key)?.[1];
+}
+
+/**
+ * BullMQ's prefix. On a Redis Cluster every key of a queue must hash to one slot (BullMQ's scripts touch several at
+ * once), which a hash tag in the prefix or in the queue names ensures; without one the relay would fail with CROSSSLOT.
+ */
+function queuePrefix(raw: RawConfig): string {
+  const cluster = Boolean(raw.REDIS_CLUSTER_NODES);
+  const prefix = raw.EVENTS_QUEUE_PREFIX ?? (cluster ? '{bull}' : 'bull');
+  if (cluster && !hashTag(prefix)) {
+    const queues = [raw.EVENTS_QUEUE, ...parseSubscribers(raw.EVENTS_SUBSCRIBERS, raw.EVENTS_QUEUE).map((q) => q.queue)];
+    const untagged = queues.filter((q) => !hashTag(q));
+    if (untagged.length > 0) {
+      throw new ConfigError(`EVENTS_QUEUE_PREFIX: on a Redis Cluster the prefix ("${prefix}") or every queue name (not: ${untagged.join(', ')}) needs a hash tag such as {bull}`);
+    }
+  }
+  return prefix;
+}
+

@@ -20,14 +20,16 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 export function isRetryableTransactionError(err: unknown): boolean {
+  return retryableTransactionErrorKind(err) !== undefined;
+}
+
+/** Why a transaction may be retried (the `reason` of db_transaction_retries_total), or undefined when it may not. */
+export function retryableTransactionErrorKind(err: unknown): 'deadlock' | 'lock_wait_timeout' | 'busy' | undefined {
   const e = driverError(err);
-  return (
-    e?.code === 'ER_LOCK_DEADLOCK' ||
-    e?.errno === 1213 ||
-    e?.code === 'ER_LOCK_WAIT_TIMEOUT' ||
-    e?.errno === 1205 ||
-    e?.code === 'SQLITE_BUSY'
-  );
+  if (e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213) return 'deadlock';
+  if (e?.code === 'ER_LOCK_WAIT_TIMEOUT' || e?.errno === 1205) return 'lock_wait_timeout';
+  if (e?.code === 'SQLITE_BUSY') return 'busy';
+  return undefined;
 }
 
 /** MySQL's refusals of a value its column cannot hold: too long, out of range, or not a valid date. */

@@ -5,8 +5,10 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 import { boundConnectionAcquire } from './connection-acquire';
+import { DatabaseMetrics } from './database-metrics';
 import { DatabaseProbe } from './database-probe';
 import { migrateAtBoot, pendingMigrationNames } from './run-migrations';
+import { initializeSessions } from './session-settings';
 import { UnitOfWork } from './unit-of-work';
 
 export class PendingMigrationsError extends Error {}
@@ -30,7 +32,7 @@ export class PendingMigrationsError extends Error {}
       }),
     }),
   ],
-  providers: [UnitOfWork, DatabaseProbe],
+  providers: [UnitOfWork, DatabaseProbe, DatabaseMetrics],
   exports: [UnitOfWork, DatabaseProbe],
 })
 export class DatabaseModule implements OnModuleInit {
@@ -47,6 +49,7 @@ export class DatabaseModule implements OnModuleInit {
    * out-of-date store stops the boot.
    */
   async onModuleInit(): Promise<void> {
+    initializeSessions(this.dataSource, this.config.database);
     boundConnectionAcquire(this.dataSource, this.config.database.acquireTimeoutMs);
     if (this.config.database.autoMigrate) {
       const applied = await migrateAtBoot(this.dataSource, this.config.database, { log: (message) => this.logger.log(message) });

@@ -2,10 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
+import { Counter, Registry } from 'prom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
-import { isRetryableTransactionError } from './database-errors';
+import { METRICS_REGISTRY } from '../metrics/metrics.module';
+import { retryableTransactionErrorKind } from './database-errors';
 
 interface TransactionScope {
   manager: EntityManager;
@@ -30,12 +32,21 @@ export class UnitOfWork {
   /** SQLite has one connection and one writer: its transactions run one after another. */
   private sqliteQueue: Promise<unknown> = Promise.resolve();
   private readonly serialize: boolean;
+  private readonly retries: Counter<'reason'>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.serialize = config.database.type === 'sqlite';
+    this.retries = new Counter({
+      name: 'db_transaction_retries_total',
+      help: 'Transactions run again after a deadlock, a lock-wait timeout or a busy SQLite, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    for (const reason of ['deadlock', 'lock_wait_timeout', 'busy'] as const) this.retries.inc({ reason }, 0);
   }
 
   get dialect(): 'mysql' | 'sqlite' {
@@ -66,7 +77,9 @@ export class UnitOfWork {
         try {
           return await attempt();
         } catch (err) {
-          if (tries >= this.config.database.transactionRetries || !isRetryableTransactionError(err)) throw err;
+          const reason = retryableTransactionErrorKind(err);
+          if (tries >= this.config.database.transactionRetries || !reason) throw err;
+          this.retries.inc({ reason });
           this.logger.warn(`transaction retried after ${(err as Error).message} (attempt ${tries + 2})`);
           await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (tries + 1)));
         }

@@ -1,17 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import IORedis from 'ioredis';
+import IORedis, { Cluster } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { withTimeout } from '../common/async/with-timeout';
 import type { CloudEvent } from './cloud-event';
-import { redactRedisUrl, redisConnectionOptions } from './redis-options';
+import { OncePer } from '../common/logging/once-per';
+import { createRedis, describeRedis } from './redis-options';
+import type { RedisConnection } from './redis-options';
 
 export const EVENT_QUEUES = Symbol('EVENT_QUEUES');
 export const REDIS_CONNECTION = Symbol('REDIS_CONNECTION');
 
-export function createRedisConnection(config: AppConfig): IORedis {
-  return new IORedis(redisConnectionOptions(config.redis.url));
+/** How long a batch waits for replicas to confirm it (EVENTS_WAIT_REPLICAS). */
+const REPLICATION_WAIT_MS = 2_000;
+
+export function createRedisConnection(config: AppConfig): RedisConnection {
+  return createRedis(config.redis);
 }
 
 /**
@@ -22,13 +27,14 @@ export function createRedisConnection(config: AppConfig): IORedis {
 @Injectable()
 export class EventPublisher {
   private readonly logger = new Logger('Redis');
+  private readonly fewReplicas = new OncePer(60_000);
   private down = false;
   /** Subscriber queues that take only some event types. */
   private readonly typesByQueue: Map<string, Set<string>>;
 
   constructor(
     @Inject(EVENT_QUEUES) private readonly queues: Queue[],
-    @Inject(REDIS_CONNECTION) private readonly redis: IORedis,
+    @Inject(REDIS_CONNECTION) private readonly redis: RedisConnection,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.typesByQueue = new Map(config.events.subscribers.filter((s) => s.types).map((s) => [s.queue, new Set(s.types)]));
@@ -36,7 +42,7 @@ export class EventPublisher {
     for (const queue of queues) queue.on('error', (err: Error) => this.markDown(err));
     redis.on('error', (err: Error) => this.markDown(err));
     redis.on('ready', () => {
-      if (this.down) this.logger.log(`Redis reachable again at ${redactRedisUrl(this.config.redis.url)}`);
+      if (this.down) this.logger.log(`Redis reachable again at ${describeRedis(this.config.redis)}`);
       this.down = false;
     });
   }
@@ -60,6 +66,45 @@ export class EventPublisher {
         return queue.addBulk(selected.map((event) => ({ name: event.type, data: event, opts: { jobId: event.id } })));
       }),
     );
+    await this.awaitReplication();
+  }
+
+  /**
+   * With EVENTS_WAIT_REPLICAS, waits until that many replicas of each master holding the queues have the batch
+   * (Redis's WAIT); fewer in time fails the batch, which the relay publishes again (BullMQ drops what it has).
+   */
+  private async awaitReplication(): Promise<void> {
+    const replicas = this.config.events.waitReplicas;
+    if (replicas === 0) return;
+    for (const master of await this.mastersOfQueues()) {
+      const confirmed = Number(await master.call('WAIT', replicas, REPLICATION_WAIT_MS));
+      if (confirmed >= replicas) continue;
+      // A master just promoted by a failover may have fewer replicas than asked for: what all its connected replicas
+      // confirmed is as safe as it can be now, and holding every event back until a replica joins would be worse.
+      const connected = Number(/connected_slaves:(\d+)/.exec(String(await master.call('INFO', 'replication')))?.[1] ?? 0);
+      if (connected >= replicas || confirmed < connected) {
+        throw new Error(`only ${confirmed} of ${replicas} Redis replicas confirmed the events within ${REPLICATION_WAIT_MS} ms`);
+      }
+      const suppressed = this.fewReplicas.take('few');
+      if (suppressed !== undefined) {
+        this.logger.warn(`a Redis master has ${connected} connected replicas (EVENTS_WAIT_REPLICAS=${replicas}): events are published on what it has`);
+      }
+    }
+  }
+
+  /** The masters that hold the queues' keys now: the one node, or on a cluster each queue's slot owner. */
+  private async mastersOfQueues(): Promise<IORedis[]> {
+    const redis = this.redis;
+    if (!(redis instanceof Cluster)) return [redis];
+    const masters = new Map<string, IORedis>();
+    for (const queue of this.queues) {
+      const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', `${this.config.events.queuePrefix}:${queue.name}:id`));
+      const owner = redis.slots[slot]?.[0];
+      const node = redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
+      if (!node) throw new Error(`no Redis master known for slot ${slot} (the cluster is changing)`);
+      masters.set(owner, node);
+    }
+    return [...masters.values()];
   }
 
   /**
@@ -99,7 +144,7 @@ export class EventPublisher {
     if (this.down) return;
     this.down = true;
     this.logger.warn(
-      `Redis unreachable at ${redactRedisUrl(this.config.redis.url)} (${err.message}); events wait in the outbox until it is back`,
+      `Redis unreachable at ${describeRedis(this.config.redis)} (${err.message}); events wait in the outbox until it is back`,
     );
   }
 }

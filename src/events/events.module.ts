@@ -12,7 +12,7 @@ import { EventRecorder } from './event-recorder.service';
 import { OutboxEventEntity } from './outbox-event.entity';
 import { OutboxRelay } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
-import IORedis from 'ioredis';
+import type { RedisConnection } from './redis-options';
 
 /** Outbox, relay and BullMQ queues. Any module that changes data imports this to record its events. */
 @Module({})
@@ -29,8 +29,9 @@ export class EventsModule {
         BullModule.forRootAsync({
           imports: [RedisConnectionModule],
           inject: [APP_CONFIG, REDIS_CONNECTION],
-          useFactory: (cfg: AppConfig, connection: IORedis) => ({
+          useFactory: (cfg: AppConfig, connection: RedisConnection) => ({
             connection,
+            prefix: cfg.events.queuePrefix,
             defaultJobOptions: {
               attempts: cfg.events.jobAttempts,
               backoff: { type: 'exponential', delay: 1_000 },

@@ -27,6 +27,15 @@ export class OutboxEventEntity {
   @Column({ name: 'published_at', type: 'datetime', precision: 6, nullable: true })
   publishedAt!: Date | null;
 
+  /** How often the row was claimed for publication (more than once: a claim expired or was released). */
   @Column({ type: 'int', default: 0 })
   attempts!: number;
+
+  /** The claim holding the row, or that published it: the relay's replica id and the claim's number. */
+  @Column({ name: 'claimed_by', type: 'varchar', length: 160, nullable: true })
+  claimedBy!: string | null;
+
+  /** When the claim lapses (UTC) and another relay may take the row; null once published or released. */
+  @Column({ name: 'claim_expires_at', type: 'datetime', precision: 6, nullable: true })
+  claimExpiresAt!: Date | null;
 }

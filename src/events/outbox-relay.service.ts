@@ -2,11 +2,11 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { withTimeout } from '../common/async/with-timeout';
+import { isRetryableTransactionError } from '../database/database-errors';
 import { UnitOfWork } from '../database/unit-of-work';
-import type { CloudEvent } from './cloud-event';
 import { EventMetrics } from './event-metrics';
 import { EventPublisher } from './event-publisher';
-import { OutboxRepository } from './outbox.repository';
+import { ClaimedBatch, OutboxRepository } from './outbox.repository';
 
 export interface RelayStatus {
   enabled: boolean;
@@ -19,11 +19,27 @@ export interface RelayStatus {
 const PRUNE_EVERY_MS = 10 * 60_000;
 
 /**
- * Moves committed events from the outbox to BullMQ. Each batch is claimed, published and marked inside one
- * transaction: if publishing fails the claim rolls back and the rows wait for the next try (with exponential
- * backoff while Redis is down). A crash between publish and commit republishes the batch, and BullMQ drops the
- * duplicates because the job id is the event id. Delivery is therefore at-least-once, deduplicated at the queue.
+ * Moves committed events from the outbox to BullMQ in batches: claim, publish, mark.
+ * - Claim: a short transaction sets `claimed_by` (a token of this claim, starting with this process's replica id)
+ *   and a lease on up to EVENTS_RELAY_BATCH_SIZE unclaimed pending rows, oldest first (OutboxRepository.claimPending).
+ *   A conditional UPDATE is what makes it exclusive: on a single server `FOR UPDATE SKIP LOCKED` keeps relays off each
+ *   other's candidates, and on a multi-primary cluster (Galera), where row locks are local to a node, certification
+ *   fails all but one of the claims of a row (a deadlock error, retried by UnitOfWork: the retry finds it claimed).
+ * - Publish: outside any transaction, so that no lock or open write set waits on Redis. Each batch goes to BullMQ in
+ *   `seq` (insertion) order; batches of different relays may interleave.
+ * - Mark: `published_at` is set where the claim still holds the row. If publishing fails the claim is released at
+ *   once, and the rows wait for the next try (with exponential backoff while Redis is down).
+ * A relay that dies between claim and mark leaves its rows claimed until the lease lapses (CLAIM_LEASE_MS); another
+ * relay then publishes them again and BullMQ drops the duplicates because the job id is the event id. Delivery is
+ * therefore at-least-once, deduplicated at the queue; a healthy cluster publishes every row once.
  */
+
+/**
+ * How long a claim holds its rows. Publishing a batch takes milliseconds; the lease only matters when a relay dies
+ * (or Redis stalls) mid-batch, and is then how long those rows wait. A relay outliving its lease publishes rows that
+ * another may publish too, which BullMQ drops by job id. Database clocks (UTC) are compared, so keep nodes in NTP sync.
+ */
+export const CLAIM_LEASE_MS = 30_000;
 
 /** How long a graceful stop may spend publishing what is pending (README: Running in Kubernetes). */
 const SHUTDOWN_DRAIN_MS = 10_000;
@@ -39,6 +55,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   private lastError?: string;
   private lastPublishedAt?: Date;
   private lastPruneAt = 0;
+  private batchChain: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -148,44 +165,51 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     return this.backoffMs;
   }
 
-  private async publishBatch(): Promise<number> {
-    const published = this.uow.dialect === 'mysql' ? await this.publishLocked() : await this.publishUnlocked();
-    if (published.length > 0) {
-      this.lastPublishedAt = new Date();
-      this.metrics.published(published);
+  /**
+   * One batch at a time per relay: a flush beside a tick waits for the tick's batch, so that when `flush` returns
+   * everything pending at its call is in Redis, whichever of the two claimed it; and batches go out in order.
+   */
+  private publishBatch(): Promise<number> {
+    const run = this.batchChain.then(() => this.claimPublishMark());
+    this.batchChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async claimPublishMark(): Promise<number> {
+    const batch = await this.claim();
+    if (batch.events.length === 0) return 0;
+    const events = batch.events.map((p) => p.event);
+    try {
+      await this.publisher.publish(events);
+    } catch (err) {
+      // Give the rows back now rather than when the lease lapses; if even that fails, the lease frees them.
+      await this.uow.run(() => this.outbox.release(batch)).catch((releaseErr: unknown) => {
+        this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
+      });
+      throw err;
     }
-    return published.length;
+    this.lastPublishedAt = new Date();
+    this.metrics.published(events);
+    const marked = await this.uow.run(() => this.outbox.markPublished(batch));
+    if (marked < events.length) {
+      this.logger.warn(`${events.length - marked} events were claimed again by another relay before they were marked published (lease lapsed)`);
+    }
+    return events.length;
   }
 
   /**
-   * MySQL/MariaDB: claim, publish and mark in one transaction, so concurrent relays (replicas) skip each other's rows.
-   * READ COMMITTED: the claim takes record locks only, never gap locks that would block new outbox inserts.
+   * Claims the next batch in a transaction of its own (READ COMMITTED on MySQL/MariaDB: record locks only, never gap
+   * locks that would block new outbox inserts). When every retry lost a certification conflict, other relays hold
+   * those rows: nothing is claimed this round, which is not a failure.
    */
-  private publishLocked(): Promise<CloudEvent[]> {
-    return this.uow.run(
-      async () => {
-        const pending = await this.outbox.claimPending(this.config.events.relayBatchSize);
-        if (pending.length === 0) return [];
-        const events = pending.map((p) => p.event);
-        await this.publisher.publish(events);
-        await this.outbox.markPublished(pending.map((p) => p.seq));
-        return events;
-      },
-      { isolation: 'READ COMMITTED' },
-    );
-  }
-
-  /**
-   * SQLite: one process, and one writer at a time, so a transaction held across the Redis round trip would stall
-   * every write. Read, publish, then mark; a crash in between republishes, which BullMQ drops by job id.
-   */
-  private async publishUnlocked(): Promise<CloudEvent[]> {
-    const pending = await this.outbox.claimPending(this.config.events.relayBatchSize);
-    if (pending.length === 0) return [];
-    const events = pending.map((p) => p.event);
-    await this.publisher.publish(events);
-    await this.uow.run(() => this.outbox.markPublished(pending.map((p) => p.seq)));
-    return events;
+  private async claim(): Promise<ClaimedBatch> {
+    try {
+      return await this.uow.run(() => this.outbox.claimPending(this.config.events.relayBatchSize, CLAIM_LEASE_MS), { isolation: 'READ COMMITTED' });
+    } catch (err) {
+      if (!isRetryableTransactionError(err)) throw err;
+      this.logger.debug(`claim lost to other relays: ${(err as Error).message}`);
+      return { claim: '', events: [] };
+    }
   }
 
   private async pruneIfDue(): Promise<void> {

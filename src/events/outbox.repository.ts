@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, LessThan, Not } from 'typeorm';
 import { chunks } from '../common/collections';
@@ -8,6 +10,27 @@ import { OutboxEventEntity } from './outbox-event.entity';
 export interface PendingEvent {
   seq: string;
   event: CloudEvent;
+}
+
+/** Rows one claim holds: `claim` is the token in their `claimed_by`. */
+export interface ClaimedBatch {
+  claim: string;
+  events: PendingEvent[];
+}
+
+/**
+ * This process's relay identity, generated once: host name, process id and a random part (two processes of one pod,
+ * or a restarted process with the same pid, differ). It starts every claim token, so `claimed_by` tells an operator
+ * which replica holds or published a row.
+ */
+export const RELAY_REPLICA_ID = `${hostname().slice(0, 100)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+let claimCount = 0;
+
+/** A token of its own for every claim, so that two relays of one process (or a flush beside a tick) never share rows. */
+function nextClaimToken(): string {
+  claimCount += 1;
+  return `${RELAY_REPLICA_ID}#${claimCount}`;
 }
 
 @Injectable()
@@ -44,24 +67,62 @@ export class OutboxRepository {
   }
 
   /**
-   * Locks up to `limit` unpublished events, oldest first, for the calling transaction. On MySQL/MariaDB rows that
-   * another relay holds are skipped (`FOR UPDATE SKIP LOCKED`), so replicas never publish the same batch.
+   * Claims up to `limit` unpublished events, oldest first, for `leaseMs`; call it in a transaction (READ COMMITTED on
+   * MySQL/MariaDB) and commit before publishing. The claim is a conditional UPDATE (`claimed_by`, `claim_expires_at`)
+   * of rows that nobody holds, or whose holder's lease has lapsed:
+   * - on one MySQL/MariaDB server, candidates are first locked with `FOR UPDATE SKIP LOCKED`, so relays claiming at
+   *   the same moment take different rows without waiting for each other;
+   * - on a multi-primary cluster (Galera) row locks are local to a node, so two nodes may pick the same candidates;
+   *   both UPDATEs write the same rows, certification lets one commit and fails the other with a deadlock (1213),
+   *   which UnitOfWork retries and which then finds those rows claimed;
+   * - SQLite has one writer at a time: the same statements, without locks.
+   * Returns the rows this claim got (its `claim` token is what `markPublished` and `release` check).
    */
-  async claimPending(limit: number): Promise<PendingEvent[]> {
-    let qb = this.repo
-      .createQueryBuilder('o')
-      .select(['o.seq', 'o.payload'])
-      .where('o.published_at IS NULL')
-      .orderBy('o.seq', 'ASC')
-      .limit(limit);
-    if (this.uow.dialect === 'mysql') qb = qb.setLock('pessimistic_write').setOnLocked('skip_locked');
-    const rows = await qb.getMany();
-    return rows.map((r) => ({ seq: String(r.seq), event: JSON.parse(r.payload) as CloudEvent }));
+  async claimPending(limit: number, leaseMs: number, claim = nextClaimToken()): Promise<ClaimedBatch> {
+    const manager = this.uow.manager();
+    const mysql = this.uow.dialect === 'mysql';
+    const now = mysql ? 'UTC_TIMESTAMP(6)' : "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+    const lease = Math.max(1, Math.round(leaseMs));
+    const until = mysql
+      ? `UTC_TIMESTAMP(6) + INTERVAL ${lease * 1000} MICROSECOND`
+      : `strftime('%Y-%m-%d %H:%M:%f', 'now', '+${(lease / 1000).toFixed(3)} seconds')`;
+    const claimable = `published_at IS NULL AND (claimed_by IS NULL OR claim_expires_at < ${now})`;
+    const candidates = (await manager.query(
+      `SELECT seq FROM event_outbox WHERE ${claimable} ORDER BY seq LIMIT ?${mysql ? ' FOR UPDATE SKIP LOCKED' : ''}`,
+      [limit],
+    )) as Array<{ seq: string | number }>;
+    if (candidates.length === 0) return { claim, events: [] };
+    const seqs = candidates.map((r) => String(r.seq));
+    const marks = seqs.map(() => '?').join(', ');
+    // The condition again: on Galera another node may have claimed a candidate since (its write is applied here).
+    await manager.query(
+      `UPDATE event_outbox SET claimed_by = ?, claim_expires_at = ${until}, attempts = attempts + 1 WHERE seq IN (${marks}) AND ${claimable}`,
+      [claim, ...seqs],
+    );
+    const rows = (await manager.query(`SELECT seq, payload FROM event_outbox WHERE seq IN (${marks}) AND claimed_by = ? ORDER BY seq`, [
+      ...seqs,
+      claim,
+    ])) as Array<{ seq: string | number; payload: string }>;
+    return { claim, events: rows.map((r) => ({ seq: String(r.seq), event: JSON.parse(r.payload) as CloudEvent })) };
   }
 
-  async markPublished(seqs: string[], at = new Date()): Promise<void> {
-    if (seqs.length === 0) return;
-    await this.repo.update({ seq: In(seqs) }, { publishedAt: at });
+  /** Marks the claim's rows published; returns how many it still held (fewer when its lease lapsed and another took them). */
+  async markPublished(batch: ClaimedBatch, at = new Date()): Promise<number> {
+    if (batch.events.length === 0) return 0;
+    const result = await this.repo.update(
+      { seq: In(batch.events.map((e) => e.seq)), claimedBy: batch.claim, publishedAt: IsNull() },
+      { publishedAt: at, claimExpiresAt: null },
+    );
+    return result.affected ?? batch.events.length;
+  }
+
+  /** Gives the claim's unpublished rows back at once (publishing failed), rather than when the lease lapses. */
+  async release(batch: ClaimedBatch): Promise<void> {
+    if (batch.events.length === 0) return;
+    await this.repo.update(
+      { seq: In(batch.events.map((e) => e.seq)), claimedBy: batch.claim, publishedAt: IsNull() },
+      { claimedBy: null, claimExpiresAt: null },
+    );
   }
 
   async oldestPendingCreatedAt(): Promise<Date | null> {

@@ -1,6 +1,7 @@
 import { Controller, Get, Global, Header, Inject, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { registerBuildInfo } from './build-info';
 
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
@@ -17,7 +18,7 @@ export class MetricsController {
   }
 }
 
-/** One registry per application (tests run several in one process), with Node's process metrics. */
+/** One registry per application (tests run several in one process), with Node's process metrics and build_info. */
 @Global()
 @Module({
   controllers: [MetricsController],
@@ -27,6 +28,7 @@ export class MetricsController {
       useFactory: () => {
         const registry = new Registry();
         collectDefaultMetrics({ register: registry });
+        registerBuildInfo(registry);
         return registry;
       },
     },

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import IORedis from 'ioredis';
 import { withTimeout } from '../common/async/with-timeout';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { REDIS_CONNECTION } from '../events/event-publisher';
+import type { RedisConnection } from '../events/redis-options';
 import { Acquired, InMemorySlidingWindow } from './sliding-window';
 
 /** What is being limited, and by what (`identifier:…`, `address:…`, `identity:…`). */
@@ -51,7 +51,7 @@ return 0
 /** How long a throttle check may wait for Redis before this replica decides on its own. */
 const REDIS_WAIT_MS = 300;
 
-type ThrottleRedis = IORedis & {
+type ThrottleRedis = RedisConnection & {
   throttleAcquire(numKeys: number, ...args: Array<string | number>): Promise<number>;
 };
 
@@ -71,7 +71,7 @@ export class AttemptThrottle {
   private degraded = false;
 
   constructor(
-    @Inject(REDIS_CONNECTION) redis: IORedis,
+    @Inject(REDIS_CONNECTION) redis: RedisConnection,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     redis.defineCommand('throttleAcquire', { lua: ACQUIRE });

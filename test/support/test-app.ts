@@ -7,6 +7,7 @@ import { createTestDatabase, Dialect, TestDatabase } from './test-database';
 import { freePort } from './free-port';
 import type { CloudEvent } from '../../src/events/cloud-event';
 import { withTimeout } from '../../src/common/async/with-timeout';
+import type { RedisConnection } from '../../src/events/redis-options';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -61,8 +62,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     stop: () => running.close(),
     async destroy() {
       await running.close();
-      for (const queue of [config.events.queue, ...config.events.subscribers.map((s) => s.queue)]) {
-        await obliterateQueue(queue, config.redis.url);
+      // Private clusters and Sentinel sets are torn down by their tests; the shared Redis is cleaned here.
+      if (config.redis.mode === 'single') {
+        for (const queue of [config.events.queue, ...config.events.subscribers.map((s) => s.queue)]) {
+          await obliterateQueue(queue, config.redis.url);
+        }
       }
       await database.drop();
     },
@@ -85,12 +89,13 @@ async function obliterateQueue(name: string, redisUrl: string): Promise<void> {
 
 /** Reads the jobs on an event queue, as a consumer would see them. */
 export class QueueReader {
-  private readonly connection: IORedis;
+  private readonly connection: RedisConnection;
   private readonly queue: Queue;
 
-  constructor(name: string, redisUrl = TEST_REDIS_URL) {
-    this.connection = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
-    this.queue = new Queue(name, { connection: this.connection });
+  /** On one Redis by its URL, or on a connection of the test's (a cluster's, with the service's BullMQ prefix). */
+  constructor(name: string, redis: string | { connection: RedisConnection; prefix: string } = TEST_REDIS_URL) {
+    this.connection = typeof redis === 'string' ? new IORedis(redis, { maxRetriesPerRequest: 1 }) : redis.connection;
+    this.queue = new Queue(name, { connection: this.connection, ...(typeof redis === 'string' ? {} : { prefix: redis.prefix }) });
     this.queue.on('error', () => undefined);
   }
 

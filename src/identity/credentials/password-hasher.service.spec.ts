@@ -1,3 +1,4 @@
+import { Registry } from 'prom-client';
 import { loadConfig } from '../../config/app-config';
 import { PasswordHasher } from './password-hasher.service';
 
@@ -16,5 +17,23 @@ describe('PasswordHasher', () => {
     }
     expect(peak).toBe(2);
     expect(limit.activeCount + limit.pendingCount).toBe(0);
+  });
+});
+
+describe('PasswordHasher metrics', () => {
+  it('times hashes and verifications by operation and algorithm, excluding the wait for a slot', async () => {
+    const registry = new Registry();
+    const hasher = new PasswordHasher(loadConfig({ HASHER_CONCURRENCY: '1', HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' }), registry);
+    const hash = await hasher.hash('a-password-1');
+    expect(await hasher.verify('a-password-1', hash)).toBe(true);
+    expect(await hasher.verify('a-password-1', '$2a$04$abcdefghijklmnopqrstuu5Ww5Vq4Gq5Q1oV8mA3mQ9h8Yk3pXy2')).toBe(false);
+    expect(await hasher.verify('a-password-1', 'not-a-hash')).toBe(false);
+    const counts = Object.fromEntries(
+      (await registry.getSingleMetric('password_hash_duration_seconds')!.get()).values
+        .filter((v) => (v as { metricName?: string }).metricName === 'password_hash_duration_seconds_count')
+        .map((v) => [`${v.labels.operation} ${v.labels.algorithm}`, v.value]),
+    );
+    expect(counts).toEqual({ 'hash argon2id': 1, 'verify argon2id': 1, 'verify bcrypt': 1, 'verify unknown': 1 });
+    expect(await registry.getSingleMetricAsString('password_hash_queue_length')).toMatch(/^password_hash_queue_length 0$/m);
   });
 });

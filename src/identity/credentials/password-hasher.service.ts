@@ -1,11 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { Gauge, Histogram, Registry } from 'prom-client';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { ApiError } from '../../common/errors/api-error';
-import { verifyPasswordHash } from './hashing/hash-formats';
+import { METRICS_REGISTRY } from '../../metrics/metrics.module';
+import { detectHashFormat, verifyPasswordHash } from './hashing/hash-formats';
 
 /** Longest plaintext accepted for hashing; beyond it a request is refused rather than burning CPU. */
 export const MAX_PASSWORD_BYTES = 4096;
@@ -21,9 +23,38 @@ const ARGON2ID = 2;
 @Injectable()
 export class PasswordHasher {
   private readonly limit: LimitFunction;
+  private readonly duration: Histogram<'operation' | 'algorithm'>;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.limit = pLimit(config.hasher.concurrency);
+  /** Without a registry (unit tests) the metrics are kept but exposed nowhere. */
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, @Optional() @Inject(METRICS_REGISTRY) registry?: Registry) {
+    const limit = (this.limit = pLimit(config.hasher.concurrency));
+    const registers = registry ? [registry] : [];
+    // The time a hash takes on the thread pool, not counting the wait for a slot (that is the queue gauge).
+    this.duration = new Histogram({
+      name: 'password_hash_duration_seconds',
+      help: 'Time to compute a password hash (hash: a new password; verify: a login or a check), by algorithm',
+      labelNames: ['operation', 'algorithm'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.duration.zero({ operation: 'hash', algorithm: config.hasher.algorithm });
+    this.duration.zero({ operation: 'verify', algorithm: config.hasher.algorithm });
+    new Gauge({
+      name: 'password_hash_queue_length',
+      help: 'Password hashes waiting for a slot (HASHER_CONCURRENCY are computed at once)',
+      registers,
+      collect() {
+        this.set(limit.pendingCount);
+      },
+    });
+    new Gauge({
+      name: 'password_hash_in_progress',
+      help: 'Password hashes being computed now',
+      registers,
+      collect() {
+        this.set(limit.activeCount);
+      },
+    });
   }
 
   /** Throws a 400 for a password the configured algorithm cannot hash. */
@@ -43,20 +74,33 @@ export class PasswordHasher {
     this.assertHashable(password);
     const { algorithm, argon2, bcryptCost } = this.config.hasher;
     return this.limit(() =>
-      algorithm === 'bcrypt'
-        ? bcryptHash(password, bcryptCost)
-        : argon2Hash(password, {
-            algorithm: ARGON2ID,
-            memoryCost: argon2.memoryKiB,
-            timeCost: argon2.iterations,
-            parallelism: argon2.parallelism,
-          }),
+      this.timed('hash', algorithm, () =>
+        algorithm === 'bcrypt'
+          ? bcryptHash(password, bcryptCost)
+          : argon2Hash(password, {
+              algorithm: ARGON2ID,
+              memoryCost: argon2.memoryKiB,
+              timeCost: argon2.iterations,
+              parallelism: argon2.parallelism,
+            }),
+      ),
     );
   }
 
   async verify(password: string, hash: string): Promise<boolean> {
     if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return false;
-    return this.limit(() => verifyPasswordHash(password, hash));
+    // The stored hash's format names the algorithm (a fixed set of names, so the label set stays small).
+    const algorithm = detectHashFormat(hash)?.name ?? 'unknown';
+    return this.limit(() => this.timed('verify', algorithm, () => verifyPasswordHash(password, hash)));
+  }
+
+  private async timed<T>(operation: 'hash' | 'verify', algorithm: string, work: () => Promise<T>): Promise<T> {
+    const end = this.duration.startTimer({ operation, algorithm });
+    try {
+      return await work();
+    } finally {
+      end();
+    }
   }
 
   /** True when `hash` is not what the configured hasher would produce now (other algorithm or weaker parameters). */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { Counter, Registry } from 'prom-client';
 import { FlowResponse } from '../../common/errors/api-error';
 import { formatTime } from '../../common/time/rfc3339';
 import { APP_CONFIG } from '../../config/config.module';
@@ -7,6 +8,7 @@ import type { AppConfig } from '../../config/app-config';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { PasswordHasher } from '../../identity/credentials/password-hasher.service';
 import { IdentityRepository } from '../../identity/identity.repository';
+import { METRICS_REGISTRY } from '../../metrics/metrics.module';
 import { IDENTIFIER_MAX_LENGTH } from '../../schema/kratos-extension';
 import { SchemaService } from '../../schema/schema.service';
 import { SessionLifecycle } from '../../session/session-lifecycle.service';
@@ -23,11 +25,16 @@ export interface LoginBody {
   password?: unknown;
 }
 
+const LOGIN_OUTCOMES = ['success', 'invalid_credentials', 'throttled', 'disabled'] as const;
+type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
+
 /** Native (API) login with the password method, as Kratos's login flow answers it. */
 @Injectable()
 export class LoginService implements OnModuleInit {
   /** Verified against when the identifier is unknown, so both failures take the same time (no user enumeration). */
   private dummyHash = '';
+  /** Password logins by outcome; submissions refused before an attempt (wrong method, empty fields) are not counted. */
+  private readonly outcomes: Counter<'outcome'>;
 
   constructor(
     private readonly flows: FlowService,
@@ -39,7 +46,16 @@ export class LoginService implements OnModuleInit {
     private readonly uow: UnitOfWork,
     private readonly throttle: AttemptThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(METRICS_REGISTRY) registry: Registry,
+  ) {
+    this.outcomes = new Counter({
+      name: 'login_attempts_total',
+      help: 'Password login attempts by outcome (success, invalid_credentials, throttled, disabled)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    for (const outcome of LOGIN_OUTCOMES) this.outcomes.inc({ outcome }, 0);
+  }
 
   async onModuleInit(): Promise<void> {
     this.dummyHash = await this.hasher.hash('not-a-real-password-0123456789');
@@ -98,6 +114,7 @@ export class LoginService implements OnModuleInit {
       limits.windowMs,
     );
     if (!attempt.allowed) {
+      this.count('throttled');
       throw await this.flows.tooManyAttempts(flow, attempt.retryAfterMs, (edit) => this.flowJson(flow, (ui) => {
         setNodeValue(ui.nodes, 'identifier', identifier);
         edit(ui);
@@ -111,12 +128,14 @@ export class LoginService implements OnModuleInit {
     const valid = typeof hash === 'string' && hash ? await this.hasher.verify(password, hash) : (await this.hasher.verify(password, this.dummyHash)) && false;
     if (valid) await attempt.release();
     if (!identity || !valid) {
+      this.count('invalid_credentials');
       throw await fail((ui) => {
         setNodeValue(ui.nodes, 'identifier', identifier);
         ui.messages = [Text.invalidCredentials()];
       });
     }
     if (identity.state !== 'active') {
+      this.count('disabled');
       throw await fail((ui) => {
         setNodeValue(ui.nodes, 'identifier', identifier);
         ui.messages = [Text.accountDisabled()];
@@ -134,13 +153,19 @@ export class LoginService implements OnModuleInit {
       return this.lifecycle.issue(identity.id, [{ method: 'password', aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
     });
     if (!issued) {
+      this.count('disabled');
       throw await fail((ui) => {
         setNodeValue(ui.nodes, 'identifier', identifier);
         ui.messages = [Text.accountDisabled()];
       });
     }
+    this.count('success');
     const { session, token } = issued;
     return { session_token: token, session: this.sessions.publicJson(session, identity), continue_with: null };
+  }
+
+  private count(outcome: LoginOutcome): void {
+    this.outcomes.inc({ outcome });
   }
 
   private async replacementFor(flow: Flow): Promise<Flow> {
