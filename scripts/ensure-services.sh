@@ -68,4 +68,22 @@ if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   wait_for 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping || { log "Redis did not come up"; exit 1; }
 fi
 
-log "MariaDB and Redis are up"
+# --- Galera (test/galera-relay.e2e-spec.ts starts a private 3-node cluster; skipped without it) ------------
+if [ ! -f /usr/lib/galera/libgalera_smm.so ]; then
+  apt_install galera-4
+fi
+if ! command -v rsync >/dev/null 2>&1; then
+  apt_install rsync
+fi
+
+# --- promtool ----------------------------------------------------------------------------------------------
+# test/observability.e2e-spec.ts checks and unit-tests the alert rules in deploy/prometheus with promtool, which
+# Debian ships in its prometheus package. The package also enables (and, where services may start, starts) a
+# Prometheus server; only promtool is wanted here.
+if ! command -v promtool >/dev/null 2>&1; then
+  apt_install --no-install-recommends prometheus
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
+  $SUDO service prometheus stop >/dev/null 2>&1 || true
+fi
+
+log "MariaDB and Redis are up, promtool is installed"
