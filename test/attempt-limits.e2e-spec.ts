@@ -87,6 +87,13 @@ describe('attempt limits (MariaDB, Redis)', () => {
     await pause(WINDOW_MS + 100);
   });
 
+  it('lets concurrent sign-ins with the right password through, more of them than the limit', async () => {
+    await createUser(app, 'devices@example.com', 'devices-password-1');
+    // Pending attempts fill the window (3 per identifier, 6 per address): the others wait for them, then pass.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => login(app, 'devices@example.com', 'devices-password-1')));
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+  });
+
   it('limits failures per client address across identifiers (credential stuffing)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await login(app, `stuffed-${i}@example.com`, 'password-from-a-leak')).status);

@@ -121,7 +121,8 @@ export class RecoveryService {
       : undefined;
     if (attempt && !attempt.allowed) throw await this.flows.tooManyAttempts(flow, attempt.retryAfterMs, (edit) => this.flowJson(flow, edit));
     const grant = await this.redeem(flow, 'code', code, request);
-    if (typeof grant === 'object') await attempt?.release();
+    // Only a wrong or expired code counts; a right one (also for a disabled account) gives its attempt back.
+    await (grant === 'invalid' || grant === 'expired' ? attempt?.fail() : attempt?.release());
     if (grant === 'invalid' || grant === 'expired') throw fail((ui) => (ui.messages = [Text.recoveryCodeInvalid()]));
     if (grant === 'disabled') throw identityDisabled();
     const settingsUrl = new URL(this.config.selfService.settingsUiUrl);

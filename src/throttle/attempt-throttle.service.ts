@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { REDIS_CONNECTION } from '../events/event-publisher';
 import type { RedisConnection } from '../events/redis-options';
-import { Acquired, InMemorySlidingWindow } from './sliding-window';
+import { Acquired, InMemorySlidingWindow, PENDING_MAX_MS } from './sliding-window';
 
 /** What is being limited, and by what (`identifier:…`, `address:…`, `identity:…`). */
 export interface ThrottleSubject {
@@ -19,40 +19,70 @@ export interface ThrottleAttempt {
   retryAfterMs: number;
   /** Gives the attempt back (the guarded work went well, e.g. the password was right). */
   release(): Promise<void>;
+  /** Counts the attempt as failed (a wrong password): it uses up the limit until it leaves the window. */
+  fail(): Promise<void>;
 }
 
 /**
- * The same algorithm as InMemorySlidingWindow, atomically in Redis: prune each key's window, refuse when any key is
- * full (answering how long until its oldest counted attempt leaves the window), otherwise count the attempt on all.
+ * The same algorithm as InMemorySlidingWindow, atomically in Redis. Each key is a sorted set of attempts scored by
+ * their time, `p:<token>` while pending and `f:<token>` once failed (a pending one older than PENDING_MAX_MS counts
+ * as failed). Prune the window; refuse when the failures of any key fill it (answering how long until enough of
+ * them leave it); answer -1 (wait) when failures and pending attempts together fill it; otherwise add the attempt
+ * as pending on every key. A key holds at most `limit` members, so walking it is cheap.
  */
 const ACQUIRE = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local token = ARGV[3]
+local pendingMax = tonumber(ARGV[4])
 local retry = 0
+local full = false
 for i, key in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-  local limit = tonumber(ARGV[3 + i])
-  local count = redis.call('ZCARD', key)
-  if count >= limit then
-    local oldest = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-    local wait = tonumber(oldest[2]) + window - now
+  local limit = tonumber(ARGV[4 + i])
+  local members = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  local failed = {}
+  for j = 1, #members, 2 do
+    local at = tonumber(members[j + 1])
+    if string.sub(members[j], 1, 2) == 'f:' or at <= now - pendingMax then table.insert(failed, at) end
+  end
+  if #failed >= limit then
+    local wait = failed[#failed - limit + 1] + window - now
+    if wait < 1 then wait = 1 end
     if wait > retry then retry = wait end
   end
+  if #members / 2 >= limit then full = true end
 end
 if retry > 0 then return retry end
+if full then return -1 end
 for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, token)
+  redis.call('ZADD', key, now, 'p:' .. token)
   redis.call('PEXPIRE', key, window)
 end
 return 0
 `;
+
+/** A pending attempt becomes a failure, keeping its time. */
+const FAIL = `
+for _, key in ipairs(KEYS) do
+  local at = redis.call('ZSCORE', key, 'p:' .. ARGV[1])
+  if at then
+    redis.call('ZREM', key, 'p:' .. ARGV[1])
+    redis.call('ZADD', key, at, 'f:' .. ARGV[1])
+  end
+end
+return 0
+`;
+
+/** How long a login waits for concurrent attempts of the same subject to settle before it is refused. */
+const WAIT_FOR_PENDING_MS = 3_000;
 
 /** How long a throttle check may wait for Redis before this replica decides on its own. */
 const REDIS_WAIT_MS = 300;
 
 type ThrottleRedis = RedisConnection & {
   throttleAcquire(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  throttleFail(numKeys: number, ...args: Array<string | number>): Promise<number>;
 };
 
 /**
@@ -75,33 +105,51 @@ export class AttemptThrottle {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     redis.defineCommand('throttleAcquire', { lua: ACQUIRE });
+    redis.defineCommand('throttleFail', { lua: FAIL });
     this.redis = redis as ThrottleRedis;
   }
 
+  /**
+   * Takes an attempt for `subjects`. While concurrent attempts of the same subject are still pending and fill the
+   * window, waits for them to settle (at most WAIT_FOR_PENDING_MS); refused only when failures fill it.
+   */
   async acquire(scope: string, subjects: ThrottleSubject[], windowMs: number): Promise<ThrottleAttempt> {
     const prefix = `${this.config.redis.keyPrefix}:{throttle}:${scope}:`;
     const keys = subjects.map((s) => prefix + createHash('sha256').update(s.subject).digest('base64url'));
+    const token = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const deadline = Date.now() + WAIT_FOR_PENDING_MS;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
+      const attempt = await this.tryAcquire(keys, subjects, windowMs, token);
+      if (attempt !== 'wait') return attempt;
+      if (Date.now() + pause > deadline) return { allowed: false, retryAfterMs: 1_000, release: async () => undefined, fail: async () => undefined };
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+
+  private async tryAcquire(keys: string[], subjects: ThrottleSubject[], windowMs: number, token: string): Promise<ThrottleAttempt | 'wait'> {
     const now = Date.now();
-    const token = `${now}-${Math.random().toString(36).slice(2)}`;
-    const retryAfterMs = await this.acquireShared(keys, subjects, windowMs, now, token);
-    if (retryAfterMs !== undefined) {
-      return { allowed: retryAfterMs === 0, retryAfterMs, release: () => this.releaseShared(keys, token) };
+    const shared = await this.acquireShared(keys, subjects, windowMs, now, token);
+    if (shared === -1) return 'wait';
+    if (shared !== undefined) {
+      return { allowed: shared === 0, retryAfterMs: shared, release: () => this.settleShared(keys, token, 'release'), fail: () => this.settleShared(keys, token, 'fail') };
     }
     const local: Acquired = this.local.acquire(
       subjects.map((s, i) => ({ key: keys[i], limit: s.limit })),
       windowMs,
       now,
     );
-    if (!local.allowed) return { allowed: false, retryAfterMs: local.retryAfterMs, release: async () => undefined };
-    return { allowed: true, retryAfterMs: 0, release: async () => this.local.release(keys, local.token) };
+    if (local.allowed === 'wait') return 'wait';
+    if (!local.allowed) return { allowed: false, retryAfterMs: local.retryAfterMs, release: async () => undefined, fail: async () => undefined };
+    const localToken = local.token;
+    return { allowed: true, retryAfterMs: 0, release: async () => this.local.release(keys, localToken), fail: async () => this.local.fail(keys, localToken) };
   }
 
-  /** The shared answer (0 = allowed, otherwise ms to wait), or undefined when Redis could not answer in time. */
+  /** The shared answer (0 = allowed, -1 = wait, otherwise ms until allowed), or undefined when Redis could not answer in time. */
   private async acquireShared(keys: string[], subjects: ThrottleSubject[], windowMs: number, now: number, token: string): Promise<number | undefined> {
     if (this.redis.status !== 'ready') return this.fallBack('Redis is not connected');
     try {
       const answer = await withTimeout(
-        this.redis.throttleAcquire(keys.length, ...keys, now, windowMs, token, ...subjects.map((s) => s.limit)),
+        this.redis.throttleAcquire(keys.length, ...keys, now, windowMs, token, PENDING_MAX_MS, ...subjects.map((s) => s.limit)),
         REDIS_WAIT_MS,
         undefined,
       );
@@ -114,13 +162,10 @@ export class AttemptThrottle {
     }
   }
 
-  private async releaseShared(keys: string[], token: string): Promise<void> {
+  private async settleShared(keys: string[], token: string, how: 'release' | 'fail'): Promise<void> {
     if (this.redis.status !== 'ready') return;
-    await withTimeout(
-      Promise.all(keys.map((key) => this.redis.zrem(key, token))).catch(() => undefined),
-      REDIS_WAIT_MS,
-      undefined,
-    );
+    const settled = how === 'release' ? Promise.all(keys.map((key) => this.redis.zrem(key, `p:${token}`))) : this.redis.throttleFail(keys.length, ...keys, token);
+    await withTimeout(Promise.resolve(settled).catch(() => undefined), REDIS_WAIT_MS, undefined);
   }
 
   private fallBack(why: string): undefined {

@@ -126,7 +126,8 @@ export class LoginService implements OnModuleInit {
     const identity = identityId ? await this.identities.findById(identityId, { credentials: true }) : null;
     const hash = identity?.credentials.find((c) => c.type === 'password')?.config.hashed_password;
     const valid = typeof hash === 'string' && hash ? await this.hasher.verify(password, hash) : (await this.hasher.verify(password, this.dummyHash)) && false;
-    if (valid) await attempt.release();
+    // A right password gives its attempt back (even for a disabled account: it was not a guess); a wrong one counts.
+    await (valid ? attempt.release() : attempt.fail());
     if (!identity || !valid) {
       this.count('invalid_credentials');
       throw await fail((ui) => {
