@@ -14,6 +14,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config';
 import { DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS, migrateUnderLock, migrationStatus, withMigrationDataSource } from './database/run-migrations';
+import { dialectOf } from './database/dialect';
 
 const EXIT_FAILED = 1;
 const EXIT_PENDING = 3;
@@ -46,9 +47,7 @@ function seconds(value: string): number {
 
 /** Where the database is, without its password. */
 function location(database: AppConfig['database']): string {
-  if (database.type === 'sqlite') return `sqlite ${database.path}`;
-  const url = new URL(database.url);
-  return `${url.protocol.replace(/:$/, '')} ${url.host}${url.pathname}`;
+  return dialectOf(database).describeTarget(database);
 }
 
 function packageVersion(): string {

@@ -1,12 +1,11 @@
-/** Recognises driver errors by their codes, for both mysql2 and better-sqlite3. */
+import { DIALECTS, type DriverError, type RetryableKind } from './dialect';
 
-interface DriverError {
-  code?: string;
-  errno?: number;
-  message?: string;
-  sqlMessage?: string;
-  driverError?: DriverError;
-}
+/**
+ * Recognises driver errors by their codes. What each code means is each dialect's (`Dialect.errors`); the codes of
+ * mysql2 and better-sqlite3 do not overlap, so an error is asked of every dialect of the build, whichever threw it.
+ */
+
+const ALL = Object.values(DIALECTS).map((d) => d.errors);
 
 function driverError(err: unknown): DriverError | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
@@ -16,7 +15,7 @@ function driverError(err: unknown): DriverError | undefined {
 
 export function isUniqueViolation(err: unknown): boolean {
   const e = driverError(err);
-  return e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062 || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return e !== undefined && ALL.some((errors) => errors.isUniqueViolation(e));
 }
 
 export function isRetryableTransactionError(err: unknown): boolean {
@@ -24,16 +23,15 @@ export function isRetryableTransactionError(err: unknown): boolean {
 }
 
 /** Why a transaction may be retried (the `reason` of db_transaction_retries_total), or undefined when it may not. */
-export function retryableTransactionErrorKind(err: unknown): 'deadlock' | 'lock_wait_timeout' | 'busy' | undefined {
+export function retryableTransactionErrorKind(err: unknown): RetryableKind | undefined {
   const e = driverError(err);
-  if (e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213) return 'deadlock';
-  if (e?.code === 'ER_LOCK_WAIT_TIMEOUT' || e?.errno === 1205) return 'lock_wait_timeout';
-  if (e?.code === 'SQLITE_BUSY') return 'busy';
+  if (!e) return undefined;
+  for (const errors of ALL) {
+    const kind = errors.retryableKind(e);
+    if (kind) return kind;
+  }
   return undefined;
 }
-
-/** MySQL's refusals of a value its column cannot hold: too long, out of range, or not a valid date. */
-const VALUE_REFUSED = new Set(['ER_DATA_TOO_LONG', 'ER_WARN_DATA_OUT_OF_RANGE', 'ER_TRUNCATED_WRONG_VALUE', 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD']);
 
 /**
  * The column whose value the database refused, when that is what `err` is. Validation keeps such values out; this
@@ -41,30 +39,16 @@ const VALUE_REFUSED = new Set(['ER_DATA_TOO_LONG', 'ER_WARN_DATA_OUT_OF_RANGE', 
  */
 export function refusedValueColumn(err: unknown): string | undefined {
   const e = driverError(err);
-  if (!e?.code || !VALUE_REFUSED.has(e.code)) return undefined;
-  const text = e.sqlMessage ?? e.message ?? '';
-  return /column [`']?(?:[^`'.]+[`']?\.[`']?)*([^`'.\s]+)[`']?/.exec(text)?.[1] ?? 'unknown';
+  if (!e) return undefined;
+  for (const errors of ALL) {
+    const column = errors.refusedValueColumn(e);
+    if (column !== undefined) return column;
+  }
+  return undefined;
 }
 
-/** Driver codes that mean the database could not be reached or stopped answering, not that the request was wrong. */
-const UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
-  'PROTOCOL_ENQUEUE_AFTER_QUIT',
-  'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
-  'ER_QUERY_INTERRUPTED',
-  'SQLITE_BUSY',
-]);
+/** Node's socket and DNS codes: the database could not be reached, whichever it is. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /**
  * When `err` says the database is unavailable (down, unreachable, frozen past a timeout, out of connections): the
@@ -72,9 +56,13 @@ const UNAVAILABLE = new Set([
  */
 export function databaseUnavailableClass(err: unknown): string | undefined {
   const e = driverError(err);
-  if (e?.code && UNAVAILABLE.has(e.code)) return e.code;
-  // mysql2 reports a command on a connection it has already lost without a code.
-  if (/connection is in closed state|Pool is closed/i.test(e?.message ?? '')) return 'CONNECTION_CLOSED';
+  if (e?.code && UNREACHABLE.has(e.code)) return e.code;
+  if (e) {
+    for (const errors of ALL) {
+      const unavailable = errors.unavailableClass(e);
+      if (unavailable) return unavailable;
+    }
+  }
   if (err instanceof DatabaseTimeoutError) return 'TIMEOUT';
   return undefined;
 }

@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { METRICS_REGISTRY } from '../metrics/metrics.module';
 import { retryableTransactionErrorKind } from './database-errors';
+import { dialectOf, type Dialect, type DialectName } from './dialect';
 
 interface TransactionScope {
   manager: EntityManager;
@@ -32,6 +33,8 @@ export class UnitOfWork {
   /** SQLite has one connection and one writer: its transactions run one after another. */
   private sqliteQueue: Promise<unknown> = Promise.resolve();
   private readonly serialize: boolean;
+  /** What differs between stores (row locks, SQL time expressions): repositories ask this rather than the type. */
+  readonly sqlDialect: Dialect;
   private readonly retries: Counter<'reason'>;
 
   constructor(
@@ -39,7 +42,8 @@ export class UnitOfWork {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
-    this.serialize = config.database.type === 'sqlite';
+    this.sqlDialect = dialectOf(config.database);
+    this.serialize = this.sqlDialect.serializesTransactions;
     this.retries = new Counter({
       name: 'db_transaction_retries_total',
       help: 'Transactions run again after a deadlock, a lock-wait timeout or a busy SQLite, by reason',
@@ -49,8 +53,9 @@ export class UnitOfWork {
     for (const reason of ['deadlock', 'lock_wait_timeout', 'busy'] as const) this.retries.inc({ reason }, 0);
   }
 
-  get dialect(): 'mysql' | 'sqlite' {
-    return this.config.database.type;
+  /** The store's name. Not for branching on: use `sqlDialect` (a new store then needs no change in repositories). */
+  get dialect(): DialectName {
+    return this.sqlDialect.name;
   }
 
   manager(): EntityManager {
@@ -93,7 +98,7 @@ export class UnitOfWork {
 
   private async runOnce<T>(work: () => Promise<T>, options: RunOptions): Promise<T> {
     const afterCommit: Array<() => void> = [];
-    const isolation = this.serialize ? undefined : options.isolation;
+    const isolation = this.sqlDialect.supportsIsolationLevels ? options.isolation : undefined;
     const transactional = (manager: EntityManager) => this.scope.run({ manager, afterCommit }, work);
     const result = isolation
       ? await this.dataSource.transaction(isolation, transactional)

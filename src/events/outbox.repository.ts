@@ -80,15 +80,13 @@ export class OutboxRepository {
    */
   async claimPending(limit: number, leaseMs: number, claim = nextClaimToken()): Promise<ClaimedBatch> {
     const manager = this.uow.manager();
-    const mysql = this.uow.dialect === 'mysql';
-    const now = mysql ? 'UTC_TIMESTAMP(6)' : "strftime('%Y-%m-%d %H:%M:%f', 'now')";
+    const dialect = this.uow.sqlDialect;
+    const now = dialect.utcNow();
     const lease = Math.max(1, Math.round(leaseMs));
-    const until = mysql
-      ? `UTC_TIMESTAMP(6) + INTERVAL ${lease * 1000} MICROSECOND`
-      : `strftime('%Y-%m-%d %H:%M:%f', 'now', '+${(lease / 1000).toFixed(3)} seconds')`;
+    const until = dialect.utcNowPlusMs(lease);
     const claimable = `published_at IS NULL AND (claimed_by IS NULL OR claim_expires_at < ${now})`;
     const candidates = (await manager.query(
-      `SELECT seq FROM event_outbox WHERE ${claimable} ORDER BY seq LIMIT ?${mysql ? ' FOR UPDATE SKIP LOCKED' : ''}`,
+      `SELECT seq FROM event_outbox WHERE ${claimable} ORDER BY seq LIMIT ?${dialect.lockClause({ skipLocked: true })}`,
       [limit],
     )) as Array<{ seq: string | number }>;
     if (candidates.length === 0) return { claim, events: [] };

@@ -109,7 +109,7 @@ export class IdentityRepository {
 
   async findById(id: string, options: LoadOptions): Promise<Identity | null> {
     let query = this.manager.createQueryBuilder(IdentityEntity, 'i').where('i.id = :id', { id });
-    if (options.lock && this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    if (options.lock) query = this.uow.sqlDialect.lockForUpdate(query);
     const row = await query.getOne();
     if (!row) return null;
     const [identity] = await this.hydrate([row], options.credentials);
@@ -171,7 +171,7 @@ export class IdentityRepository {
   /** The identity's state, with its row locked for the calling transaction (issuing a session races deactivation). */
   async lockState(id: string): Promise<IdentityState | null> {
     let query = this.manager.createQueryBuilder(IdentityEntity, 'i').select(['i.id', 'i.state']).where('i.id = :id', { id });
-    if (this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    query = this.uow.sqlDialect.lockForUpdate(query);
     const row = await query.getOne();
     return row ? (row.state as IdentityState) : null;
   }

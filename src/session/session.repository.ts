@@ -39,7 +39,7 @@ export class SessionRepository {
 
   async findById(id: string, options: { lock?: boolean } = {}): Promise<Session | null> {
     let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.id = :id', { id });
-    if (options.lock && this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    if (options.lock) query = this.uow.sqlDialect.lockForUpdate(query);
     const row = await query.getOne();
     return row ? (await this.hydrate([row]))[0] : null;
   }
@@ -84,14 +84,14 @@ export class SessionRepository {
   async findByIdsForUpdate(ids: string[]): Promise<Session[]> {
     if (ids.length === 0) return [];
     let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.id IN (:...ids)', { ids });
-    if (this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    query = this.uow.sqlDialect.lockForUpdate(query);
     return this.hydrate(await query.getMany());
   }
 
   /** Sessions of an identity, for revocation; locked for the calling transaction on MySQL. */
   async findByIdentity(identityId: string): Promise<Session[]> {
     let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.identity_id = :identityId', { identityId });
-    if (this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    query = this.uow.sqlDialect.lockForUpdate(query);
     return this.hydrate(await query.getMany());
   }
 

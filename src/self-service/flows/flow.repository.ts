@@ -12,10 +12,10 @@ export class FlowRepository {
     await this.uow.manager().insert(FlowEntity, toRow(flow));
   }
 
-  /** Locks the row on MySQL when asked, so that concurrent submissions of one flow are counted one after another. */
+  /** Locks the row when asked (where the dialect has row locks), so that concurrent submissions of one flow are counted one after another. */
   async findById(id: string, options: { lock?: boolean } = {}): Promise<Flow | null> {
     let query = this.uow.manager().createQueryBuilder(FlowEntity, 'f').where('f.id = :id', { id });
-    if (options.lock && this.uow.dialect === 'mysql') query = query.setLock('pessimistic_write');
+    if (options.lock) query = this.uow.sqlDialect.lockForUpdate(query);
     const row = await query.getOne();
     return row ? fromRow(row) : null;
   }

@@ -1,0 +1,60 @@
+import type { SelectQueryBuilder } from 'typeorm';
+import type { DatabaseConfig } from '../../config/app-config';
+
+/** The names of the stores this build speaks; `DatabaseConfig['type']`. */
+export type DialectName = DatabaseConfig['type'];
+
+/** A driver's error, as the driver throws it or as TypeORM wraps it (`QueryFailedError.driverError`). */
+export interface DriverError {
+  code?: string;
+  errno?: number;
+  message?: string;
+  sqlMessage?: string;
+  driverError?: DriverError;
+}
+
+/** Why a transaction may be retried: the `reason` label of db_transaction_retries_total. */
+export type RetryableKind = 'deadlock' | 'lock_wait_timeout' | 'busy';
+
+export interface RowLockOptions {
+  /** Skip rows another transaction holds instead of waiting for them (`SKIP LOCKED`). */
+  skipLocked?: boolean;
+}
+
+/** How one store's driver reports the failures the service tells apart. Each answers only for its own codes. */
+export interface DialectErrors {
+  /** A unique or primary-key constraint refused the row. */
+  isUniqueViolation(e: DriverError): boolean;
+  /** A deadlock, a lock-wait timeout or a busy store: the whole transaction may run again. */
+  retryableKind(e: DriverError): RetryableKind | undefined;
+  /** The column whose value the store refused (too long, out of range, not a date), or undefined. */
+  refusedValueColumn(e: DriverError): string | undefined;
+  /** The class of "the store is unavailable" this error is (for a 503), or undefined. */
+  unavailableClass(e: DriverError): string | undefined;
+}
+
+/**
+ * What differs between stores, in one place: repositories ask the dialect (`UnitOfWork.sqlDialect`) instead of
+ * testing the configured type. See `index.ts` for what a new dialect implements.
+ */
+export interface Dialect {
+  readonly name: DialectName;
+  /**
+   * Locks the rows `query` reads for the calling transaction (`SELECT … FOR UPDATE`, optionally `SKIP LOCKED`). A
+   * store without row locks (SQLite: one writer at a time) returns `query` unchanged.
+   */
+  lockForUpdate<T extends object>(query: SelectQueryBuilder<T>, options?: RowLockOptions): SelectQueryBuilder<T>;
+  /** The same lock as a clause to append to a raw `SELECT` (with its leading space), or '' when the store has none. */
+  lockClause(options?: RowLockOptions): string;
+  /** An SQL expression for the current UTC time, comparable with the store's timestamp columns. */
+  utcNow(): string;
+  /** An SQL expression for the current UTC time plus `ms` milliseconds (a whole number ≥ 0). */
+  utcNowPlusMs(ms: number): string;
+  /** Whether transactions run one after another in process (one connection, one writer): UnitOfWork queues them. */
+  readonly serializesTransactions: boolean;
+  /** Whether the store honours isolation levels per transaction (`UnitOfWork.run({ isolation })`). */
+  readonly supportsIsolationLevels: boolean;
+  readonly errors: DialectErrors;
+  /** Where the configured store is, without its password (for operators' output). */
+  describeTarget(database: DatabaseConfig): string;
+}
