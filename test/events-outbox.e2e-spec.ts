@@ -5,15 +5,22 @@ import { EventRecorder } from '../src/events/event-recorder.service';
 import { OutboxRelay } from '../src/events/outbox-relay.service';
 import { OutboxRepository, RELAY_REPLICA_ID } from '../src/events/outbox.repository';
 import type { CloudEvent } from '../src/events/cloud-event';
+import type { EventPayloads } from '../src/events/event-catalogue';
 import { DisposableRedis } from './support/redis-server';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
+
+/** A schema-valid identity.created payload (record() accepts only a type's own payload). */
+function identityData(id: string): EventPayloads['identity.created'] {
+  const at = '2026-01-01T00:00:00Z';
+  return { id, schema_id: 'default', schema_url: 'http://localhost/schemas/ZGVmYXVsdA', state: 'active', traits: {}, metadata_public: null, created_at: at, updated_at: at };
+}
 
 /** Records `count` identity.created events in one transaction through the app's own services. */
 async function recordInTransaction(app: TestApp, subjects: string[], fail = false): Promise<void> {
   const uow = app.app.get(UnitOfWork);
   const recorder = app.app.get(EventRecorder);
   await uow.run(async () => {
-    await recorder.record(...subjects.map((subject) => ({ type: 'identity.created' as const, subject, data: { id: subject } })));
+    await recorder.record(...subjects.map((subject) => ({ type: 'identity.created' as const, subject, data: identityData(subject) })));
     if (fail) throw new Error('roll back');
   });
 }
@@ -60,7 +67,7 @@ describe('event outbox and relay (MariaDB, real Redis)', () => {
       subject,
       time: expect.any(String),
       datacontenttype: 'application/json',
-      data: { id: subject },
+      data: identityData(subject),
     });
     const job = (await reader.jobs()).find((j) => j.data.subject === subject)!;
     expect(job.name).toBe('identity.created');
@@ -79,7 +86,7 @@ describe('event outbox and relay (MariaDB, real Redis)', () => {
   });
 
   it('refuses to record outside a transaction', async () => {
-    await expect(app.app.get(EventRecorder).record({ type: 'identity.created', subject: 'x', data: {} })).rejects.toThrow(/UnitOfWork/);
+    await expect(app.app.get(EventRecorder).record({ type: 'identity.created', subject: 'x', data: identityData('x') })).rejects.toThrow(/UnitOfWork/);
   });
 });
 

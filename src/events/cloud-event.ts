@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventType } from './event-catalogue';
+import type { EventPayloads, EventType } from './event-catalogue';
 
 /** A CloudEvents 1.0 event in structured JSON mode; it is the BullMQ job's data, and `id` is the job id. */
 export interface CloudEvent<T = unknown> {
@@ -16,14 +16,15 @@ export interface CloudEvent<T = unknown> {
   [extension: string]: unknown;
 }
 
-export interface DomainEvent<T = unknown> {
-  type: EventType;
-  subject: string;
-  data: T;
-  extensions?: Record<string, string>;
-}
+/**
+ * What a service records: a known event type with its payload (`EventPayloads[type]`). It is a union over the types,
+ * so a payload that does not match its type's schema is a compile error.
+ */
+export type DomainEvent<T extends EventType = EventType> = {
+  [K in T]: { type: K; subject: string; data: EventPayloads[K]; extensions?: Record<string, string> };
+}[T];
 
-export function toCloudEvent<T>(event: DomainEvent<T>, source: string, now = new Date()): CloudEvent<T> {
+export function toCloudEvent<T extends EventType>(event: DomainEvent<T>, source: string, now = new Date()): CloudEvent<EventPayloads[T]> {
   return {
     specversion: '1.0',
     id: randomUUID(),

@@ -20,6 +20,7 @@ export class EventRecorder {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Only catalogued types, each with its own payload type (see EventPayloads); build payloads with the aggregate's *.events.ts. */
   async record(...events: DomainEvent[]): Promise<void> {
     if (!this.uow.inTransaction()) {
       throw new Error('EventRecorder.record() must run inside UnitOfWork.run(), in the transaction of the change');

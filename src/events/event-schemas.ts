@@ -1,133 +1,80 @@
-import type { EventType } from './event-catalogue';
+import { z } from 'zod';
+import { EVENT_DEFINITIONS, EVENT_TYPES, EventType } from './event-catalogue';
+import { IdentityData } from './event-payloads';
 
 /**
  * JSON Schemas (draft-07) of each event's `data`, and of the CloudEvents envelope. They are the contract for
  * subscribers: asyncapi.yaml is generated from them, and the tests validate every published event against them.
- * `additionalProperties: false` on session and recovery data, and the ban on `config` in identity credentials,
- * make a leaked secret a schema violation.
+ * The data schemas are generated from the zod schemas of event-payloads.ts (the same source as the payload types);
+ * `additionalProperties: false` on every payload, and the ban on `config` in identity credentials, make a leaked
+ * secret a schema violation.
  */
 
 type Schema = Record<string, unknown>;
 
+/**
+ * Keeps the generated schemas as plain as the hand-written ones they replaced: no `type` beside `enum`/`const` of
+ * strings, no `propertyNames` for string-keyed records, no safe-integer bounds on integers, and a nullable array as
+ * `type: ['array', 'null']` instead of an `anyOf`.
+ */
+function simplify(node: Schema): void {
+  if (node.type === 'string' && (Array.isArray(node.enum) || typeof node.const === 'string')) delete node.type;
+  if (node.type === 'object' && (node.propertyNames as Schema | undefined)?.type === 'string') delete node.propertyNames;
+  if (node.type === 'integer' && node.minimum === Number.MIN_SAFE_INTEGER && node.maximum === Number.MAX_SAFE_INTEGER) {
+    delete node.minimum;
+    delete node.maximum;
+  }
+  const anyOf = node.anyOf as Schema[] | undefined;
+  if (anyOf?.length === 2 && typeof anyOf[0].type === 'string' && anyOf[1].type === 'null' && Object.keys(anyOf[1]).length === 1) {
+    const [inner] = anyOf;
+    delete node.anyOf;
+    Object.assign(node, { ...inner, type: [inner.type, 'null'] }, { ...node });
+  }
+}
+
+/** Key order of the published schemas (asyncapi.yaml): title and description first when titled, else description last. */
+const KEY_ORDER = ['title', 'type', 'format', 'pattern', 'minLength', 'const', 'enum', 'required', 'properties', 'items', 'additionalProperties'];
+
+function ordered(value: unknown, inProperties = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => ordered(v));
+  if (value === null || typeof value !== 'object') return value;
+  const node = value as Schema;
+  if (inProperties) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, ordered(v)]));
+  const keys = Object.keys(node).sort((a, b) => rank(a, node) - rank(b, node));
+  return Object.fromEntries(keys.map((k) => [k, ordered(node[k], k === 'properties')]));
+}
+
+function rank(key: string, node: Schema): number {
+  if (key === 'description') return 'title' in node ? 0.5 : KEY_ORDER.length;
+  const i = KEY_ORDER.indexOf(key);
+  return i === -1 ? KEY_ORDER.length - 0.5 : i;
+}
+
+export function toJsonSchema(schema: z.ZodType): Schema {
+  const { $schema: _draft, ...json } = z.toJSONSchema(schema, {
+    target: 'draft-07',
+    io: 'output',
+    unrepresentable: 'throw',
+    override: (ctx) => simplify(ctx.jsonSchema as Schema),
+  }) as Schema;
+  return ordered(json) as Schema;
+}
+
+export const IDENTITY_DATA_SCHEMA: Schema = toJsonSchema(IdentityData);
+
+const generated = new Map<z.ZodType, Schema>([[IdentityData, IDENTITY_DATA_SCHEMA]]);
+
+/** One JSON Schema per event type; types that share a payload schema share the generated object (asyncapi refs it). */
+export const EVENT_DATA_SCHEMAS = Object.fromEntries(
+  EVENT_TYPES.map((type) => {
+    const source: z.ZodType = EVENT_DEFINITIONS[type].data;
+    if (!generated.has(source)) generated.set(source, toJsonSchema(source));
+    return [type, generated.get(source)!];
+  }),
+) as Record<EventType, Schema>;
+
 const uuid: Schema = { type: 'string', format: 'uuid' };
 const time: Schema = { type: 'string', format: 'date-time' };
-const nullableTime: Schema = { type: ['string', 'null'], format: 'date-time' };
-
-const credentialSummary: Schema = {
-  type: 'object',
-  required: ['type', 'identifiers'],
-  properties: {
-    type: { type: 'string' },
-    identifiers: { type: 'array', items: { type: 'string' } },
-    version: { type: 'integer' },
-    created_at: time,
-    updated_at: time,
-  },
-  additionalProperties: false,
-  description: 'A credential without its config: hashes and tokens never appear in events.',
-};
-
-const verifiableAddress: Schema = {
-  type: 'object',
-  required: ['id', 'value', 'verified', 'via', 'status'],
-  properties: { id: uuid, value: { type: 'string' }, verified: { type: 'boolean' }, via: { type: 'string' }, status: { type: 'string' }, verified_at: time, created_at: time, updated_at: time },
-  additionalProperties: false,
-};
-
-const recoveryAddress: Schema = {
-  type: 'object',
-  required: ['id', 'value', 'via'],
-  properties: { id: uuid, value: { type: 'string' }, via: { type: 'string' }, created_at: time, updated_at: time },
-  additionalProperties: false,
-};
-
-export const IDENTITY_DATA_SCHEMA: Schema = {
-  title: 'Identity',
-  description: 'The identity as GET /admin/identities/{id} returns it, without any credential config.',
-  type: 'object',
-  required: ['id', 'schema_id', 'schema_url', 'state', 'traits', 'metadata_public', 'created_at', 'updated_at'],
-  properties: {
-    id: uuid,
-    credentials: { type: 'object', additionalProperties: credentialSummary },
-    schema_id: { type: 'string' },
-    schema_url: { type: 'string' },
-    state: { enum: ['active', 'inactive'] },
-    state_changed_at: nullableTime,
-    traits: {},
-    verifiable_addresses: { type: 'array', items: verifiableAddress },
-    recovery_addresses: { type: 'array', items: recoveryAddress },
-    metadata_public: {},
-    metadata_admin: {},
-    created_at: time,
-    updated_at: time,
-  },
-  additionalProperties: false,
-};
-
-function sessionData(title: string, extra: Record<string, Schema> = {}, required: string[] = []): Schema {
-  return {
-    title,
-    description: 'The session without its token or identity, plus the id of its identity.',
-    type: 'object',
-    required: ['id', 'identity_id', 'active', 'expires_at', 'authenticated_at', 'issued_at', 'authenticator_assurance_level', ...required],
-    properties: {
-      id: uuid,
-      identity_id: uuid,
-      active: { type: 'boolean' },
-      expires_at: time,
-      authenticated_at: time,
-      authenticator_assurance_level: { enum: ['aal0', 'aal1', 'aal2', 'aal3'] },
-      authentication_methods: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['method', 'aal', 'completed_at'],
-          properties: { method: { type: 'string' }, aal: { type: 'string' }, completed_at: time, provider: { type: 'string' } },
-          additionalProperties: false,
-        },
-      },
-      issued_at: time,
-      devices: {
-        type: ['array', 'null'],
-        items: {
-          type: 'object',
-          properties: { id: uuid, ip_address: { type: ['string', 'null'] }, user_agent: { type: ['string', 'null'] }, location: { type: 'string' } },
-          additionalProperties: false,
-        },
-      },
-      ...extra,
-    },
-    additionalProperties: false,
-  };
-}
-
-function recoveryData(title: string, extra: Record<string, Schema> = {}, required: string[] = []): Schema {
-  return {
-    title,
-    description: 'Which identity and flow; never the code or the link token.',
-    type: 'object',
-    required: ['identity_id', 'flow_id', 'method', ...required],
-    properties: { identity_id: uuid, flow_id: uuid, method: { enum: ['code', 'link'] }, ...extra },
-    additionalProperties: false,
-  };
-}
-
-export const EVENT_DATA_SCHEMAS: Record<EventType, Schema> = {
-  'identity.created': IDENTITY_DATA_SCHEMA,
-  'identity.updated': IDENTITY_DATA_SCHEMA,
-  'identity.deleted': IDENTITY_DATA_SCHEMA,
-  'identity.credential.deleted': IDENTITY_DATA_SCHEMA,
-  'session.created': sessionData('Session created'),
-  'session.extended': sessionData('Session extended', { previous_expires_at: time }, ['previous_expires_at']),
-  'session.revoked': sessionData(
-    'Session revoked',
-    { reason: { enum: ['admin', 'logout', 'identity_deactivated', 'identity_deleted', 'identity_sessions_deleted'] } },
-    ['reason'],
-  ),
-  'recovery.link.created': recoveryData('Recovery link created', { expires_at: time }, ['expires_at']),
-  'recovery.code.created': recoveryData('Recovery code created', { expires_at: time }, ['expires_at']),
-  'recovery.completed': recoveryData('Recovery completed', { session_id: uuid, settings_flow_id: uuid }, ['session_id', 'settings_flow_id']),
-};
 
 /** The CloudEvents 1.0 structured envelope every job's data is; `data` is checked against the type's schema. */
 export const CLOUD_EVENT_SCHEMA: Schema = {

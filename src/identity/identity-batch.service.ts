@@ -3,6 +3,7 @@ import { ApiError, errorEnvelope } from '../common/errors/api-error';
 import { isUniqueViolation } from '../database/database-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorder } from '../events/event-recorder.service';
+import { identityEventData } from './identity.events';
 import type { IdentityPatchResponse, PatchIdentitiesBody } from './dto/batch-patch-identities.dto';
 import { IdentityFactory, PreparedCredentials } from './identity-factory';
 import type { Identity } from './identity.model';
@@ -96,7 +97,7 @@ export class IdentityBatchService {
 
   private async insert(identities: Identity[]): Promise<void> {
     await this.identities.insert(identities);
-    await this.events.record(...identities.map((i) => ({ type: 'identity.created' as const, subject: i.id, data: this.identityService.eventData(i) })));
+    await this.events.record(...identities.map((i) => ({ type: 'identity.created' as const, subject: i.id, data: identityEventData(i, this.identityService) })));
   }
 
   /** Drops candidates whose identifiers or addresses are already stored or claimed by an earlier item of the batch. */

@@ -11,7 +11,8 @@ import { SchemaService } from '../schema/schema.service';
 import { SessionLifecycle } from '../session/session-lifecycle.service';
 import type { CreateIdentityBody, UpdateIdentityBody } from './dto/create-identity.dto';
 import { IdentityDraft, IdentityFactory, INVALID_STATE_REASON } from './identity-factory';
-import { ADMIN_VIEW, IdentityView, toIdentityJson } from './identity.mapper';
+import { identityEventData } from './identity.events';
+import { IdentityView, toIdentityJson } from './identity.mapper';
 import { CREDENTIAL_TYPES, CredentialType, firstFactorCount, Identity, IDENTITY_STATES, IdentityState, OidcProvider } from './identity.model';
 import type { ListIdentitiesQuery } from './identity-list-query';
 import { IdentityRepository } from './identity.repository';
@@ -56,11 +57,6 @@ export class IdentityService {
     return toIdentityJson(identity, this.schemas.schemaUrl(identity.schemaId), view);
   }
 
-  /** Event data: the identity as GET returns it, without any credential config. */
-  eventData(identity: Identity): Record<string, unknown> {
-    return this.toJson(identity, ADMIN_VIEW);
-  }
-
   async create(body: CreateIdentityBody): Promise<Identity> {
     return this.insertPrepared(await this.prepareCreate(body));
   }
@@ -77,7 +73,7 @@ export class IdentityService {
   async insertPrepared(identity: Identity): Promise<Identity> {
     await this.writeOrConflict(async () => {
       await this.identities.insert([identity]);
-      await this.events.record({ type: 'identity.created', subject: identity.id, data: this.eventData(identity) });
+      await this.events.record({ type: 'identity.created', subject: identity.id, data: identityEventData(identity, this) });
     });
     return identity;
   }
@@ -232,7 +228,7 @@ export class IdentityService {
       if (!existing) throw ApiError.noRows();
       await this.sessions.revokeAllForIdentity(id, 'identity_deleted', { remove: true });
       if (!(await this.identities.delete(id))) throw ApiError.noRows();
-      await this.events.record({ type: 'identity.deleted', subject: id, data: this.eventData(existing) });
+      await this.events.record({ type: 'identity.deleted', subject: id, data: identityEventData(existing, this) });
     });
   }
 
@@ -279,7 +275,7 @@ export class IdentityService {
       await this.events.record({
         type: 'identity.credential.deleted',
         subject: id,
-        data: this.eventData(identity),
+        data: identityEventData(identity, this),
         extensions: { credentialtype: type },
       });
     });
@@ -295,7 +291,7 @@ export class IdentityService {
   /** Stores a changed identity; deactivating it ends its sessions in the same transaction. */
   private async save(identity: Identity, previous: Identity): Promise<Identity> {
     await this.identities.replace(identity);
-    await this.events.record({ type: 'identity.updated', subject: identity.id, data: this.eventData(identity) });
+    await this.events.record({ type: 'identity.updated', subject: identity.id, data: identityEventData(identity, this) });
     if (previous.state === 'active' && identity.state === 'inactive') {
       await this.sessions.revokeAllForIdentity(identity.id, 'identity_deactivated');
     }

@@ -5,7 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { randomString, sha256Hex } from '../common/crypto/random-string';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorder } from '../events/event-recorder.service';
-import { sessionEventData } from './session.mapper';
+import { sessionCreatedData, sessionRevokedData } from './session.events';
 import { assuranceLevel, AuthenticationMethod, isLive, Session } from './session.model';
 import { SessionRepository } from './session.repository';
 
@@ -61,7 +61,7 @@ export class SessionLifecycle {
     };
     await this.uow.run(async () => {
       await this.sessions.insert(session);
-      await this.events.record({ type: 'session.created', subject: session.id, data: sessionEventData(session) });
+      await this.events.record({ type: 'session.created', subject: session.id, data: sessionCreatedData(session) });
     });
     return { session, token };
   }
@@ -100,7 +100,7 @@ export class SessionLifecycle {
 
   private async recordRevoked(sessions: Session[], reason: RevocationReason): Promise<void> {
     await this.events.record(
-      ...sessions.map((s) => ({ type: 'session.revoked' as const, subject: s.id, data: sessionEventData({ ...s, active: false }, { reason }) })),
+      ...sessions.map((s) => ({ type: 'session.revoked' as const, subject: s.id, data: sessionRevokedData(s, reason) })),
     );
   }
 }

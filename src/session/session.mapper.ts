@@ -33,9 +33,3 @@ export function toSessionJson(session: Session, view: SessionView, now = new Dat
     devices: view.devices === 'list' ? session.devices.map(deviceJson) : null,
   };
 }
-
-/** What session events carry: the session without its identity, plus the identity id (never the token). */
-export function sessionEventData(session: Session, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const { identity: _identity, ...rest } = toSessionJson(session, { identity: null, devices: 'list' });
-  return { ...rest, identity_id: session.identityId, ...extra };
-}
