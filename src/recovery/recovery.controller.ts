@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import '@fastify/cookie';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
-import { RecoveryFlowDoc, UpdateRecoveryFlowWithCodeMethodDoc } from '../self-service/self-service.docs';
+import { RecoveryFlowDoc, UpdateRecoveryFlowWithCodeMethodDoc } from '../self-service';
+import { setSessionCookie } from '../session/session-cookie';
 import { RecoveryService } from './recovery.service';
 
 /** The public recovery endpoints: redeeming a code (native apps) or a link (browsers). */
@@ -28,13 +28,7 @@ export class RecoveryController {
     if (typeof token !== 'string' || !token) return this.recovery.getFlow(flow);
     const result = await this.recovery.redeemLink(flow, token, request);
     if (result.session) {
-      reply.setCookie(this.config.session.cookieName, result.session.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: this.config.http.publicBaseUrl.startsWith('https://'),
-        expires: result.session.expiresAt,
-      });
+      setSessionCookie(reply, this.config, result.session);
     }
     reply.header('cache-control', 'private, no-cache, no-store, must-revalidate');
     reply.redirect(result.location, 303);

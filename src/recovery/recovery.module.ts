@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
 import { IdentityModule } from '../identity/identity.module';
-import { SelfServiceModule } from '../self-service/self-service.module';
+import { SelfServiceModule } from '../self-service';
 import { SessionStoreModule } from '../session/session-store.module';
 import { ThrottleModule } from '../throttle/throttle.module';
 import { RecoveryAdminController } from './recovery-admin.controller';

@@ -11,15 +11,13 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorder } from '../events/event-recorder.service';
 import type { Identity } from '../identity/identity.model';
 import { IdentityRepository } from '../identity/identity.repository';
-import { deviceOf, FlowService } from '../self-service/flows/flow.service';
 import { AttemptThrottle } from '../throttle/attempt-throttle.service';
-import type { Flow, FlowType } from '../self-service/flows/flow.model';
-import { SettingsService } from '../self-service/settings/settings.service';
-import { addNodeMessage, csrfNode, inputNode, submitNode, UiContainer } from '../self-service/ui/ui-node';
-import { Text, UiText } from '../self-service/ui/ui-text';
+import { deviceOf, FlowService, SettingsService, StrategyRegistry, Text } from '../self-service';
+import type { Flow, FlowType, RecoveryStrategy, StrategyContext, UiContainer, UiText } from '../self-service';
 import { SessionLifecycle } from '../session/session-lifecycle.service';
 import type { Session } from '../session/session.model';
 import type { CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody } from './dto/create-recovery.dto';
+import { recoveryCodeCreatedData, recoveryCompletedData, recoveryLinkCreatedData } from './recovery.events';
 import { RecoverySecrets } from './recovery-secrets';
 import { RecoveryTokenKind, RecoveryTokenRepository } from './recovery-token.repository';
 
@@ -39,6 +37,7 @@ export type RedeemedGrant = { session: Session; token: string; settings: Flow; i
 export class RecoveryService {
   constructor(
     private readonly flows: FlowService,
+    private readonly strategies: StrategyRegistry,
     private readonly tokens: RecoveryTokenRepository,
     private readonly secrets: RecoverySecrets,
     private readonly identities: IdentityRepository,
@@ -61,7 +60,7 @@ export class RecoveryService {
       if (!identity) throw ApiError.badRequest('The requested identity id does not exist.');
       const created = await this.createFlow(identity.id, 'browser', 'link', lifespanMs, checkedReturnTo);
       await this.storeSecret(created, 'link', token);
-      await this.events.record({ type: 'recovery.link.created', subject: identity.id, data: this.eventData(created, 'link') });
+      await this.events.record({ type: 'recovery.link.created', subject: identity.id, data: recoveryLinkCreatedData(created) });
       return created;
     });
     return { recovery_link: `${this.config.http.publicBaseUrl}/self-service/recovery?flow=${flow.id}&token=${token}`, expires_at: formatTime(flow.expiresAt) };
@@ -77,7 +76,7 @@ export class RecoveryService {
       if (!identity) throw ApiError.noRows('could not find identity');
       const created = await this.createFlow(identity.id, body.flow_type === 'api' ? 'api' : 'browser', 'code', lifespanMs, null);
       await this.storeSecret(created, 'code', code);
-      await this.events.record({ type: 'recovery.code.created', subject: identity.id, data: this.eventData(created, 'code') });
+      await this.events.record({ type: 'recovery.code.created', subject: identity.id, data: recoveryCodeCreatedData(created) });
       return created;
     });
     const link = new URL(this.config.selfService.recoveryUiUrl);
@@ -87,9 +86,8 @@ export class RecoveryService {
 
   /** GET /self-service/recovery?flow=… (without a token) and GET …/recovery/flows?id=…: the flow as JSON. */
   async getFlow(rawId: unknown): Promise<Record<string, unknown>> {
-    const flow = await this.flows.load('recovery', rawId);
-    if (this.flows.isExpired(flow)) throw this.flows.expiredError(flow, await this.replacementFor(flow));
-    return this.flowJson(flow);
+    const flow = await this.flows.loadLive('recovery', rawId, { replacement: (expired) => this.replacementFor(expired) });
+    return this.flows.respond(flow, this.flowJson(flow));
   }
 
   /**
@@ -98,8 +96,7 @@ export class RecoveryService {
    * the flow and a message; after five submissions the flow is spent.
    */
   async redeemCode(rawId: unknown, body: { method?: unknown; code?: unknown } | undefined, request: FastifyRequest): Promise<Record<string, unknown>> {
-    const loaded = await this.flows.load('recovery', rawId);
-    if (this.flows.isExpired(loaded)) throw this.flows.expiredError(loaded, await this.replacementFor(loaded));
+    await this.flows.loadLive('recovery', rawId, { replacement: (expired) => this.replacementFor(expired) });
     // Count the submission in its own transaction, so that failed attempts are counted too.
     const flow = await this.uow.run(async () => {
       const locked = await this.flows.load('recovery', rawId, { lock: true });
@@ -108,11 +105,14 @@ export class RecoveryService {
       return locked;
     });
     const fail = (edit: (ui: UiContainer) => void) => new FlowResponse(400, this.flowJson(flow, edit));
+    const ctx: StrategyContext = { flow, request, render: async (edit) => this.flowJson(flow, edit), fail: async (edit) => fail(edit) };
     if (flow.state === 'passed_challenge') throw fail((ui) => (ui.messages = [Text.recoveryCodeInvalid()]));
     if (flow.submitCount > MAX_RECOVERY_SUBMISSIONS) throw fail((ui) => (ui.messages = [Text.submittedTooOften()]));
-    if (body?.method !== 'code') throw fail((ui) => (ui.messages = [Text.generic('Could not find a strategy to recover your account with. Did you fill out the form correctly?')]));
-    const code = typeof body.code === 'string' ? body.code.trim() : '';
-    if (!code) throw fail((ui) => addNodeMessage(ui.nodes, 'code', Text.missingProperty('code')));
+    const strategy = this.strategies.forFlow('recovery', body?.method);
+    if (!strategy?.redeemedBySubmission) {
+      throw fail((ui) => (ui.messages = [Text.generic('Could not find a strategy to recover your account with. Did you fill out the form correctly?')]));
+    }
+    const code = await strategy.secretOf(ctx, body as Record<string, unknown>);
 
     // Each flow allows a few submissions; across flows, the codes of one identity may be guessed only so often.
     const limits = this.config.throttle.recoveryCode;
@@ -120,20 +120,20 @@ export class RecoveryService {
       ? await this.throttle.acquire('recovery-code', [{ subject: `identity:${flow.identityId}`, limit: limits.perIdentity }], limits.windowMs)
       : undefined;
     if (attempt && !attempt.allowed) throw await this.flows.tooManyAttempts(flow, attempt.retryAfterMs, (edit) => this.flowJson(flow, edit));
-    const grant = await this.redeem(flow, 'code', code, request);
+    const grant = await this.redeem(flow, strategy, code, request);
     // Only a wrong or expired code counts; a right one (also for a disabled account) gives its attempt back.
     await (grant === 'invalid' || grant === 'expired' ? attempt?.fail() : attempt?.release());
     if (grant === 'invalid' || grant === 'expired') throw fail((ui) => (ui.messages = [Text.recoveryCodeInvalid()]));
     if (grant === 'disabled') throw identityDisabled();
     const settingsUrl = new URL(this.config.selfService.settingsUiUrl);
     settingsUrl.searchParams.set('flow', grant.settings.id);
-    return {
+    return this.flows.respond(flow, {
       ...this.flowJson({ ...flow, state: 'passed_challenge' }),
       continue_with: [
         { action: 'set_ory_session_token', ory_session_token: grant.token },
         { action: 'show_settings_ui', flow: { id: grant.settings.id, url: settingsUrl.toString() } },
       ],
-    };
+    });
   }
 
   /**
@@ -151,7 +151,7 @@ export class RecoveryService {
     if (this.flows.isExpired(flow, now)) {
       return { location: await this.failureLocation(Text.recoveryFlowExpired(flow.expiresAt, (now.getTime() - flow.expiresAt.getTime()) / 60_000)) };
     }
-    const grant = await this.redeem(flow, 'link', token, request);
+    const grant = await this.redeem(flow, this.strategy('link'), token, request);
     if (grant === 'invalid') return { location: await this.failureLocation(Text.recoveryTokenInvalid()) };
     if (grant === 'expired') return { location: await this.failureLocation(Text.recoveryFlowExpired(flow.expiresAt, 0)) };
     if (grant === 'disabled') return { location: await this.failureLocation(Text.accountDisabled()) };
@@ -162,15 +162,8 @@ export class RecoveryService {
 
   flowJson(flow: Flow, edit?: (ui: UiContainer) => void): Record<string, unknown> {
     const method = (flow.context.method as string | undefined) ?? 'code';
-    const nodes =
-      method === 'code'
-        ? [
-            csrfNode(),
-            inputNode('code', { name: 'code', type: 'text', required: true, pattern: '[0-9]+', maxlength: 6, autocomplete: 'one-time-code' }, Text.labelRecoveryCode()),
-            submitNode('code', 'code', Text.labelContinue()),
-          ]
-        : [csrfNode()];
-    const ui = this.flows.ui(flow, nodes);
+    // A flow's method is one this service stored; anything else shows the link method's (bare) form, as before.
+    const ui = this.flows.ui(flow, (this.strategies.forFlow('recovery', method) ?? this.strategy('link')).recoveryNodes());
     edit?.(ui);
     const base = this.flows.baseJson(flow, ui);
     const { ui: uiJson, ...head } = base;
@@ -181,8 +174,9 @@ export class RecoveryService {
    * Checks a presented secret against the flow's stored ones in constant time and, when it is valid, unused and
    * unexpired and the identity is active, spends it and grants a session and a settings flow, in one transaction.
    */
-  private async redeem(flow: Flow, kind: RecoveryTokenKind, secret: string, request: FastifyRequest): Promise<RedeemedGrant | 'invalid' | 'expired' | 'disabled'> {
+  private async redeem(flow: Flow, strategy: RecoveryStrategy, secret: string, request: FastifyRequest): Promise<RedeemedGrant | 'invalid' | 'expired' | 'disabled'> {
     const now = new Date();
+    const kind = strategy.tokenKind;
     const candidates = await this.tokens.findByFlow(flow.id, kind);
     const match = candidates.find((t) => this.secrets.matches(secret, t.secretHmac));
     if (!match || match.usedAt) return 'invalid';
@@ -194,29 +188,29 @@ export class RecoveryService {
       // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
       if ((await this.identities.lockState(identity.id)) !== 'active') return 'disabled' as const;
       if (!(await this.tokens.markUsed(match.id, now))) return 'invalid' as const;
-      const method = kind === 'code' ? 'code_recovery' : 'link_recovery';
-      const { session, token } = await this.lifecycle.issue(identity.id, [{ method, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
+      const { session, token } = await this.lifecycle.issue(identity.id, [{ method: strategy.sessionMethod, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
       const privilegedUntil = new Date(now.getTime() + this.config.session.privilegedMaxAgeMs);
       const settings = await this.settings.createFlow(identity, session, flow.type, [Text.recoverySuccessful(privilegedUntil, this.config.session.privilegedMaxAgeMs / 60_000)]);
       await this.flows.save({ ...flow, state: 'passed_challenge' });
       await this.events.record({
         type: 'recovery.completed',
         subject: identity.id,
-        data: { identity_id: identity.id, flow_id: flow.id, method: kind, session_id: session.id, settings_flow_id: settings.id },
+        data: recoveryCompletedData(identity, flow, kind, session, settings),
       });
       return { session, token, settings, identity };
     });
   }
 
   private async createFlow(identityId: string, type: FlowType, method: RecoveryTokenKind, lifespanMs: number, returnTo: string | null): Promise<Flow> {
-    return this.flows.create('recovery', '/self-service/recovery', {
-      type,
-      state: method === 'code' ? 'sent_email' : 'choose_method',
-      identityId,
-      returnTo,
-      lifespanMs,
-      context: { method, ...(method === 'code' ? { messages: [Text.recoveryCodeSent()] } : {}) },
-    });
+    const { state, context } = this.strategy(method).initialFlow();
+    return this.flows.create('recovery', '/self-service/recovery', { type, state, identityId, returnTo, lifespanMs, context });
+  }
+
+  /** The recovery strategy of a method this service itself names (`code` or `link`, both always registered). */
+  private strategy(method: RecoveryTokenKind): RecoveryStrategy {
+    const strategy = this.strategies.forFlow('recovery', method);
+    if (!strategy) throw new Error(`no recovery strategy for ${method}`);
+    return strategy;
   }
 
   private async storeSecret(flow: Flow, kind: RecoveryTokenKind, secret: string): Promise<void> {
@@ -230,11 +224,6 @@ export class RecoveryService {
       usedAt: null,
       createdAt: flow.createdAt,
     });
-  }
-
-  /** Event data: who, which flow, until when. Never the code or the token. */
-  private eventData(flow: Flow, method: RecoveryTokenKind): Record<string, unknown> {
-    return { identity_id: flow.identityId, flow_id: flow.id, method, expires_at: flow.expiresAt.toISOString() };
   }
 
   /** `expires_in` as Kratos parses it (a Go duration); absent means RECOVERY_LIFESPAN. */

@@ -15,12 +15,16 @@ import { RegistrationController } from './registration/registration.controller';
 import { RegistrationService } from './registration/registration.service';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsService } from './settings/settings.service';
+import { CodeStrategy } from './strategies/code/code.strategy';
+import { LinkStrategy } from './strategies/link/link.strategy';
+import { PasswordStrategy } from './strategies/password/password.strategy';
+import { StrategyRegistry } from './strategies/strategy.registry';
 
 /** The public self-service API for native apps: registration, login, logout and settings flows. */
 @Module({
   imports: [DatabaseModule, SchemaModule, IdentityModule, SessionModule, ThrottleModule, TypeOrmModule.forFeature([FlowEntity])],
   controllers: [LoginController, RegistrationController, LogoutController, SettingsController],
-  providers: [FlowRepository, FlowService, LoginService, RegistrationService, SettingsService],
-  exports: [FlowService, SettingsService],
+  providers: [FlowRepository, FlowService, PasswordStrategy, CodeStrategy, LinkStrategy, StrategyRegistry, LoginService, RegistrationService, SettingsService],
+  exports: [FlowService, StrategyRegistry, SettingsService],
 })
 export class SelfServiceModule {}

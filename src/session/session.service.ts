@@ -15,9 +15,11 @@ import { IdentityService } from '../identity/identity.service';
 import { PUBLIC_VIEW } from '../identity/identity.mapper';
 import type { Identity } from '../identity/identity.model';
 import { SessionLifecycle } from './session-lifecycle.service';
-import { sessionEventData, toSessionJson } from './session.mapper';
+import { toSessionJson } from './session.mapper';
+import { sessionExtendedData } from './session.events';
 import { isLive, Session } from './session.model';
 import { SessionFilter, SessionRepository } from './session.repository';
+import { readSessionCookie } from './session-cookie';
 
 export interface Expand {
   identity: boolean;
@@ -71,7 +73,7 @@ export class SessionService {
   tokenOf(request: FastifyRequest): string | undefined {
     const header = request.headers['x-session-token'];
     if (typeof header === 'string' && header) return header;
-    const cookie = request.cookies?.[this.config.session.cookieName];
+    const cookie = readSessionCookie(request, this.config);
     if (cookie) return cookie;
     const match = /^bearer\s+(.+)$/i.exec(request.headers.authorization ?? '');
     return match ? match[1].trim() : undefined;
@@ -132,7 +134,7 @@ export class SessionService {
       const now = new Date();
       const extended: Session = { ...found, expiresAt: new Date(now.getTime() + this.lifecycle.lifespanMs), updatedAt: now };
       await this.sessions.updateExpiry(id, extended.expiresAt, now);
-      await this.events.record({ type: 'session.extended', subject: id, data: sessionEventData(extended, { previous_expires_at: found.expiresAt.toISOString() }) });
+      await this.events.record({ type: 'session.extended', subject: id, data: sessionExtendedData(extended, found.expiresAt) });
       return extended;
     });
     return (await this.adminJson([session], { identity: true, devices: true }, 'empty'))[0];

@@ -84,6 +84,34 @@ export class FlowService {
     return flow;
   }
 
+  /**
+   * The one way a flow kind loads its flow: `load` (400/404), then, with `ownedBy`, Kratos's 403 when the flow belongs
+   * to another identity, then, with `replacement`, Kratos's 410 pointing at the replacement flow when it expired.
+   */
+  async loadLive(
+    kind: FlowKind,
+    rawId: unknown,
+    checks: { ownedBy?: string; replacement?: (expired: Flow) => Promise<Flow>; lock?: boolean } = {},
+  ): Promise<Flow> {
+    const flow = await this.load(kind, rawId, { lock: checks.lock });
+    if (checks.ownedBy !== undefined && flow.identityId !== checks.ownedBy) {
+      throw ApiError.forbidden('Access privileges are missing, invalid, or not sufficient to access this endpoint.');
+    }
+    if (checks.replacement && this.isExpired(flow)) throw this.expiredError(flow, await checks.replacement(flow));
+    return flow;
+  }
+
+  /**
+   * The one place a flow result is answered. API flows (native apps) get the JSON body as it is; browser flows will
+   * be answered here too: a 303 to the flow's UI (or `return_to`) with the session cookie (see session-cookie.ts)
+   * instead of JSON, once the browser endpoints exist.
+   */
+  respond<T extends Record<string, unknown>>(flow: Flow, body: T): T {
+    // Browser flows: redirect + cookie go here. Today every flow is answered as JSON.
+    void flow;
+    return body;
+  }
+
   isExpired(flow: Flow, now = new Date()): boolean {
     return flow.expiresAt.getTime() <= now.getTime();
   }

@@ -12,8 +12,9 @@ import { SessionLifecycle } from '../../session/session-lifecycle.service';
 import { SessionService } from '../../session/session.service';
 import { deviceOf, FlowService } from '../flows/flow.service';
 import type { Flow } from '../flows/flow.model';
-import { checkPassword, passwordPolicyFor } from '../password/password-policy';
-import { addNodeMessage, csrfNode, inputNode, setNodeValue, submitNode, UiContainer, UiNode } from '../ui/ui-node';
+import { StrategyRegistry } from '../strategies/strategy.registry';
+import type { StrategyContext } from '../strategies/strategy';
+import { addNodeMessage, csrfNode, inputNode, setNodeValue, UiContainer, UiNode } from '../ui/ui-node';
 import { Text, UiText } from '../ui/ui-text';
 
 export interface RegistrationBody {
@@ -58,11 +59,12 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map
   return out;
 }
 
-/** Native (API) registration with the password method; a session is issued at once (Kratos's `session` hook). */
+/** Native (API) registration; the submitted method's RegistrationStrategy adds its credential; a session is issued at once (Kratos's `session` hook). */
 @Injectable()
 export class RegistrationService {
   constructor(
     private readonly flows: FlowService,
+    private readonly strategies: StrategyRegistry,
     private readonly schemas: SchemaService,
     private readonly identities: IdentityService,
     private readonly lifecycle: SessionLifecycle,
@@ -82,55 +84,49 @@ export class RegistrationService {
   }
 
   async getFlow(rawId: unknown): Promise<Record<string, unknown>> {
-    const flow = await this.flows.load('registration', rawId);
-    if (this.flows.isExpired(flow)) throw this.flows.expiredError(flow, await this.createFlow());
-    return this.flowJson(flow);
+    const flow = await this.flows.loadLive('registration', rawId, { replacement: () => this.createFlow() });
+    return this.flows.respond(flow, await this.flowJson(flow));
   }
 
   async submit(rawId: unknown, body: RegistrationBody | undefined, request: FastifyRequest): Promise<Record<string, unknown>> {
-    const flow = await this.flows.load('registration', rawId);
-    if (this.flows.isExpired(flow)) throw this.flows.expiredError(flow, await this.createFlow());
+    const flow = await this.flows.loadLive('registration', rawId, { replacement: () => this.createFlow() });
     const traits = body?.traits && typeof body.traits === 'object' ? body.traits : {};
-    const password = typeof body?.password === 'string' ? body.password : '';
-    const fail = async (edit: (ui: UiContainer) => void) =>
-      new FlowResponse(
-        400,
-        await this.flowJson(flow, (ui) => {
-          for (const [name, value] of flatten(traits, 'traits', new Map())) setNodeValue(ui.nodes, name, value);
-          edit(ui);
-        }),
-      );
-    if (body?.method !== 'password') throw await fail((ui) => (ui.messages = [Text.noRegistrationStrategy()]));
+    const render = (edit?: (ui: UiContainer) => void) =>
+      this.flowJson(flow, (ui) => {
+        for (const [name, value] of flatten(traits, 'traits', new Map())) setNodeValue(ui.nodes, name, value);
+        edit?.(ui);
+      });
+    const ctx: StrategyContext = { flow, request, render, fail: async (edit) => new FlowResponse(400, await render(edit)) };
+    const strategy = this.strategies.forFlow('registration', body?.method);
+    if (!strategy) throw await ctx.fail((ui) => (ui.messages = [Text.noRegistrationStrategy()]));
 
     const schemaId = this.schemas.defaultSchemaId;
-    let identifiers: string[];
+    let identifiers: Record<string, string[]>;
     try {
-      identifiers = (await this.schemas.validateTraits(schemaId, traits)).credentialIdentifiers.password;
+      identifiers = (await this.schemas.validateTraits(schemaId, traits)).credentialIdentifiers;
     } catch (err) {
       if (!(err instanceof TraitValidationError)) throw err;
-      throw await fail((ui) => this.attach(ui, err.errors.map(traitErrorMessage)));
+      throw await ctx.fail((ui) => this.attach(ui, err.errors.map(traitErrorMessage)));
     }
-    const policyProblem = checkPassword(password, identifiers, passwordPolicyFor(this.config));
-    if (policyProblem) throw await fail((ui) => this.attach(ui, [{ node: 'password', message: policyProblem }]));
+    const identity = await strategy.register(ctx, body as Record<string, unknown>, { schemaId, traits, identifiers }, (ui, messages) => this.attach(ui, messages));
 
-    const identity = await this.identities.prepareCreate({ schema_id: schemaId, traits, credentials: { password: { config: { password } } } });
     const now = new Date();
     let issued;
     try {
       issued = await this.uow.run(async () => {
         await this.identities.insertPrepared(identity);
-        return this.lifecycle.issue(identity.id, [{ method: 'password', aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
+        return this.lifecycle.issue(identity.id, [{ method: strategy.method, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
       });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409) throw await fail((ui) => (ui.messages = [Text.duplicateIdentifier()]));
+      if (err instanceof ApiError && err.status === 409) throw await ctx.fail((ui) => (ui.messages = [Text.duplicateIdentifier()]));
       throw err;
     }
-    return {
+    return this.flows.respond(flow, {
       session_token: issued.token,
       session: this.sessions.publicJson(issued.session, identity),
       identity: this.identities.toJson(identity, PUBLIC_VIEW),
       continue_with: [{ action: 'set_ory_session_token', ory_session_token: issued.token }],
-    };
+    });
   }
 
   private attach(ui: UiContainer, messages: Array<{ node: string; message: UiText }>): void {
@@ -157,8 +153,7 @@ export class RegistrationService {
     return this.flows.ui(flow, [
       csrfNode(),
       ...traitNodes,
-      inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }, Text.labelPassword()),
-      submitNode('password', 'password', Text.labelSignUp()),
+      ...this.strategies.all('registration').flatMap((s) => s.registrationNodes()),
     ]);
   }
 }

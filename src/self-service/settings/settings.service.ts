@@ -4,7 +4,6 @@ import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { ApiError, FlowResponse } from '../../common/errors/api-error';
 import { UnitOfWork } from '../../database/unit-of-work';
-import { PasswordHasher } from '../../identity/credentials/password-hasher.service';
 import { PUBLIC_VIEW } from '../../identity/identity.mapper';
 import type { Identity } from '../../identity/identity.model';
 import { IdentityService } from '../../identity/identity.service';
@@ -12,8 +11,9 @@ import type { Session } from '../../session/session.model';
 import { SessionService } from '../../session/session.service';
 import { FlowService } from '../flows/flow.service';
 import type { Flow, FlowType } from '../flows/flow.model';
-import { checkPassword, passwordPolicyFor } from '../password/password-policy';
-import { addNodeMessage, csrfNode, inputNode, submitNode, UiContainer } from '../ui/ui-node';
+import { StrategyRegistry } from '../strategies/strategy.registry';
+import type { StrategyContext } from '../strategies/strategy';
+import { csrfNode, UiContainer } from '../ui/ui-node';
 import { Text, UiText } from '../ui/ui-text';
 
 export interface SettingsBody {
@@ -26,14 +26,14 @@ function sessionRequired(reason: string): ApiError {
   return new ApiError(401, { id: 'session_inactive', reason, message: 'request does not have a valid authentication session' });
 }
 
-/** The native settings flow, password method: how a recovered user sets a new password. */
+/** The native settings flow (password method today): how a recovered user sets a new password. */
 @Injectable()
 export class SettingsService {
   constructor(
     private readonly flows: FlowService,
+    private readonly strategies: StrategyRegistry,
     private readonly identities: IdentityService,
     private readonly sessions: SessionService,
-    private readonly hasher: PasswordHasher,
     private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -58,29 +58,24 @@ export class SettingsService {
 
   async getFlow(rawId: unknown, request: FastifyRequest): Promise<Record<string, unknown>> {
     const { identity } = await this.authenticate(request, 'This endpoint can only be accessed with a valid session. Please log in and try again.');
-    const flow = await this.flows.load('settings', rawId);
-    if (flow.identityId !== identity.id) throw ApiError.forbidden('Access privileges are missing, invalid, or not sufficient to access this endpoint.');
-    return this.flowJson(flow, identity);
+    const flow = await this.flows.loadLive('settings', rawId, { ownedBy: identity.id });
+    return this.flows.respond(flow, this.flowJson(flow, identity));
   }
 
   flowJson(flow: Flow, identity: Identity, edit?: (ui: UiContainer) => void): Record<string, unknown> {
-    const ui = this.flows.ui(flow, [
-      csrfNode(),
-      inputNode('password', { name: 'password', type: 'password', required: true, autocomplete: 'new-password' }, Text.labelPassword()),
-      submitNode('password', 'password', Text.labelSave()),
-    ]);
+    const ui = this.flows.ui(flow, [csrfNode(), ...this.strategies.all('settings').flatMap((s) => s.settingsNodes())]);
     edit?.(ui);
     return { ...this.flows.baseJson(flow, ui), identity: this.identities.toJson(identity, PUBLIC_VIEW), state: flow.state };
   }
 
-  /** POST /self-service/settings?flow=…, method `password`: replaces the password credential. */
+  /** POST /self-service/settings?flow=…: the submitted method's SettingsStrategy checks and stores the change. */
   async submit(rawId: unknown, body: SettingsBody | undefined, request: FastifyRequest): Promise<Record<string, unknown>> {
     const { session, identity } = await this.authenticate(request, 'A valid Ory Session Cookie or Ory Session Token is missing.');
-    const flow = await this.flows.load('settings', rawId);
-    if (flow.identityId !== identity.id) throw ApiError.forbidden('Access privileges are missing, invalid, or not sufficient to access this endpoint.');
-    if (this.flows.isExpired(flow)) throw this.flows.expiredError(flow, await this.createFlow(identity, session, flow.type));
-    const fail = (edit: (ui: UiContainer) => void) => new FlowResponse(400, this.flowJson(flow, identity, edit));
-    if (body?.method !== 'password') throw fail((ui) => (ui.messages = [Text.noSettingsStrategy()]));
+    const flow = await this.flows.loadLive('settings', rawId, { ownedBy: identity.id, replacement: (expired) => this.createFlow(identity, session, expired.type) });
+    const render = async (edit?: (ui: UiContainer) => void) => this.flowJson(flow, identity, edit);
+    const ctx: StrategyContext = { flow, request, render, fail: async (edit) => new FlowResponse(400, await render(edit)) };
+    const strategy = this.strategies.forFlow('settings', body?.method);
+    if (!strategy) throw await ctx.fail((ui) => (ui.messages = [Text.noSettingsStrategy()]));
 
     // Changing a password needs a recent login (Kratos's privileged session); a recovery session is one.
     const now = Date.now();
@@ -92,23 +87,14 @@ export class SettingsService {
       });
     }
 
-    const password = typeof body.password === 'string' ? body.password : '';
-    const credential = (await this.identities.get(identity.id)).credentials.find((c) => c.type === 'password');
-    const problem = checkPassword(password, credential?.identifiers ?? [], passwordPolicyFor(this.config));
-    if (problem) throw fail((ui) => addNodeMessage(ui.nodes, 'password', problem));
-    const current = credential?.config.hashed_password;
-    if (typeof current === 'string' && current && (await this.hasher.verify(password, current))) {
-      throw fail((ui) => addNodeMessage(ui.nodes, 'password', Text.passwordSameAsOld()));
-    }
-
-    const hashed = await this.hasher.hash(password);
+    const update = await strategy.updateSettings(ctx, identity, body as Record<string, unknown>);
     await this.uow.run(async () => {
-      await this.identities.setPassword(identity.id, hashed);
+      await update.apply();
       flow.state = 'success';
       flow.context = { ...flow.context, messages: [Text.settingsSaved()] };
       await this.flows.save(flow);
     });
-    return this.flowJson(flow, identity);
+    return this.flows.respond(flow, this.flowJson(flow, identity));
   }
 
   private async authenticate(request: FastifyRequest, reason: string): Promise<{ session: Session; identity: Identity }> {

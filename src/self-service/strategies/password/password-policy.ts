@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
-import type { AppConfig } from '../../config/app-config';
-import { BCRYPT_MAX_BYTES, MAX_PASSWORD_BYTES } from '../../identity/credentials/password-hasher.service';
-import { Text, UiText } from '../ui/ui-text';
+import type { AppConfig } from '../../../config/app-config';
+import { BCRYPT_MAX_BYTES, MAX_PASSWORD_BYTES } from '../../../identity/credentials/password-hasher.service';
+import { Text, UiText } from '../../ui/ui-text';
 
 /** Kratos's default password validator thresholds (identifier similarity). */
 const MIN_IDENTIFIER_DISTANCE = 5;
