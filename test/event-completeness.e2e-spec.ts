@@ -6,11 +6,12 @@ import type { CloudEvent } from '../src/events/cloud-event';
 import type { EventType } from '../src/events/event-catalogue';
 import { identityApi } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
+import { FAST_HASHING, uniqueEmail } from './support/fixtures';
 
 const PASSWORD = 'completeness password 1';
 const BCRYPT = '$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq';
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-const email = () => `c-${randomUUID().slice(0, 8)}@example.com`;
+const email = () => uniqueEmail('c');
 
 /**
  * Table-driven proof that every mutation emits exactly the catalogue's events, once each, valid against their
@@ -32,8 +33,7 @@ describe('event completeness (MariaDB, real Redis)', () => {
     app = await startTestApp({
       dialect: 'mysql',
       env: {
-        HASHER_ARGON2_MEMORY_KIB: '1024',
-        HASHER_ARGON2_ITERATIONS: '1',
+        ...FAST_HASHING,
         EVENTS_SUBSCRIBERS: JSON.stringify([{ queue: `all-${suffix}` }, { queue: `sessions-${suffix}`, types: ['session.created', 'session.revoked'] }]),
       },
     });

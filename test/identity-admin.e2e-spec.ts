@@ -6,12 +6,13 @@ import type { IdentityApi } from '@ory/kratos-client';
 import { PasswordHasher } from '../src/identity/credentials/password-hasher.service';
 import { identityApi, sdkError } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
+import { FAST_HASHING, uniqueEmail } from './support/fixtures';
 
 const vectors = (JSON.parse(readFileSync(join(__dirname, 'fixtures', 'kratos-hash-vectors.json'), 'utf8')) as {
   vectors: Array<{ format: string; password: string; hash: string }>;
 }).vectors;
 
-const email = () => `user-${randomUUID().slice(0, 8)}@example.com`;
+const email = () => uniqueEmail('user');
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 async function raw(app: TestApp, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -29,7 +30,7 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
   let sdk: IdentityApi;
 
   beforeAll(async () => {
-    app = await startTestApp({ dialect: 'mysql', env: { HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' } });
+    app = await startTestApp({ dialect: 'mysql', env: { ...FAST_HASHING } });
     sdk = identityApi(app.adminUrl);
   });
   afterAll(async () => app?.destroy());

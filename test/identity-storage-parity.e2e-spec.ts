@@ -3,6 +3,7 @@ import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { identityApi, sdkError } from './support/kratos-sdk';
 import { startTestApp, TestApp } from './support/test-app';
 import type { Dialect } from './support/test-database';
+import { FAST_HASHING } from './support/fixtures';
 
 const BCRYPT = '$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq';
 
@@ -34,7 +35,7 @@ describe.each<Dialect>(['mysql', 'sqlite'])('identities on %s: create, get, list
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp({ dialect, env: { HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' } });
+    app = await startTestApp({ dialect, env: { ...FAST_HASHING } });
   });
   afterAll(async () => app?.destroy());
 

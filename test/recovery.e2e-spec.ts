@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/kratos-client';
 import { identityApi, sdkError } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
+import { FAST_HASHING, uniqueEmail } from './support/fixtures';
 
 const PASSWORD = 'original password 123';
-const email = () => `r-${randomUUID().slice(0, 8)}@example.com`;
+const email = () => uniqueEmail('r');
 
 describe('account recovery: admin links and codes, redemption, new password (MariaDB)', () => {
   let app: TestApp;
@@ -14,7 +15,7 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
   beforeAll(async () => {
     app = await startTestApp({
       dialect: 'mysql',
-      env: { HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1', RECOVERY_SECRET: 'x'.repeat(40), ALLOWED_RETURN_URLS: 'https://app.example.com/' },
+      env: { ...FAST_HASHING, RECOVERY_SECRET: 'x'.repeat(40), ALLOWED_RETURN_URLS: 'https://app.example.com/' },
     });
     admin = identityApi(app.adminUrl);
     frontend = new FrontendApi(new Configuration({ basePath: app.publicUrl }));

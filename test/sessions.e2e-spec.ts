@@ -7,10 +7,11 @@ import { FlowService } from '../src/self-service/flows/flow.service';
 import { SessionRepository } from '../src/session/session.repository';
 import { identityApi, sdkError } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
+import { FAST_HASHING, uniqueEmail } from './support/fixtures';
 
 const PASSWORD = 'correct horse battery staple';
 const MD5 = { password: '123456', hash: '$md5$4QrcOUm6Wau+VuBX8g+IPg==' };
-const email = () => `s-${randomUUID().slice(0, 8)}@example.com`;
+const email = () => uniqueEmail('s');
 
 describe('sessions: native registration and login, whoami, logout, admin session API (MariaDB)', () => {
   let app: TestApp;
@@ -18,7 +19,7 @@ describe('sessions: native registration and login, whoami, logout, admin session
   let admin: IdentityApi;
 
   beforeAll(async () => {
-    app = await startTestApp({ dialect: 'mysql', env: { HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' } });
+    app = await startTestApp({ dialect: 'mysql', env: { ...FAST_HASHING } });
     frontend = new FrontendApiClass(new Configuration({ basePath: app.publicUrl }));
     admin = identityApi(app.adminUrl);
   });
