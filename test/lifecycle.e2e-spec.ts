@@ -235,15 +235,22 @@ describe('lifecycle on a private mariadbd that is frozen and killed', () => {
   it('answers 503 within the bounds while the server is frozen or dead, and recovers when it is back', async () => {
     const settings = await serviceSettings(mariadb.url('kratos'), { DATABASE_QUERY_TIMEOUT: '2s', DATABASE_CONNECT_TIMEOUT: '1s', DATABASE_ACQUIRE_TIMEOUT: '3s', LOG_LEVEL: 'info' });
     service = runService(cwd, settings.env);
-    // Every wait of the service is bounded; these bounds only turn a hang into a clear failure.
-    const ready = async () => (await fetch(`${settings.adminUrl}/health/ready`, { signal: AbortSignal.timeout(20_000) })).status;
+    // Every wait of the service is bounded; these bounds only turn a hang into a clear failure that says where.
+    let phase = 'start';
+    const bounded = async (what: string, url: string, init?: RequestInit) => {
+      try {
+        return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+      } catch (err) {
+        throw new Error(`${what} during "${phase}": ${String(err)}\n${service?.output().slice(-4000)}`);
+      }
+    };
+    const ready = async () => (await bounded('readiness', `${settings.adminUrl}/health/ready`)).status;
     const write = async () => {
       const started = Date.now();
-      const res = await fetch(`${settings.adminUrl}/admin/identities`, {
+      const res = await bounded('a write', `${settings.adminUrl}/admin/identities`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ schema_id: 'default', traits: { email: `${randomUUID()}@example.com` } }),
-        signal: AbortSignal.timeout(20_000),
       });
       return { status: res.status, ms: Date.now() - started, body: await res.text() };
     };
@@ -255,8 +262,10 @@ describe('lifecycle on a private mariadbd that is frozen and killed', () => {
       }
     };
     await eventually('readiness', async () => (await ready()) === 200);
+    phase = 'first write';
     expect((await write()).status).toBe(201);
 
+    phase = 'frozen';
     mariadb.freeze();
     const frozen = await Promise.all([write(), write(), write()]);
     for (const answer of frozen) {
@@ -267,12 +276,15 @@ describe('lifecycle on a private mariadbd that is frozen and killed', () => {
     const probeStarted = Date.now();
     expect(await ready()).toBe(503);
     expect(Date.now() - probeStarted).toBeLessThan(3_000);
+    phase = 'thawed';
     mariadb.thaw();
     await eventually('a write after the thaw', async () => (await write()).status === 201);
 
+    phase = 'killed';
     await mariadb.kill();
     expect((await write()).status).toBe(503);
     expect(await ready()).toBe(503);
+    phase = 'restarted';
     await mariadb.start();
     await eventually('a write after the restart', async () => (await write()).status === 201);
     expect(await ready()).toBe(200);
