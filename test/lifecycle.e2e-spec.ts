@@ -155,6 +155,28 @@ describe('lifecycle (separate service processes)', () => {
     await until('a write after the freeze', async () => ((await createIdentity(adminUrl)).status === 201 ? true : undefined));
   });
 
+  it('answers a write whose transaction cannot start on a frozen server, and the next one too (no command queued behind a timed-out one)', async () => {
+    await proxy.up();
+    // One pooled connection, no relay: every write takes the connection that was idle when the server froze.
+    const { adminUrl } = await start({ DATABASE_QUERY_TIMEOUT: '1s', DATABASE_CONNECT_TIMEOUT: '1s', DATABASE_ACQUIRE_TIMEOUT: '2s', DATABASE_POOL_SIZE: '1', EVENTS_RELAY_ENABLED: 'false' });
+    await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
+    expect((await createIdentity(adminUrl)).status).toBe(201);
+    proxy.freeze();
+    for (let i = 0; i < 2; i++) {
+      const started = Date.now();
+      const answer = await status(`${adminUrl}/admin/identities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ schema_id: 'default', traits: { email: `${randomUUID()}@example.com` } }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      expect(answer.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+    await proxy.up();
+    await until('a write after the freeze', async () => ((await createIdentity(adminUrl)).status === 201 ? true : undefined));
+  });
+
   it('stops gracefully under keep-alive and one-shot load: not ready at once, no failed request, exit 0 in bounded time', async () => {
     await proxy.up();
     const { service, adminUrl, publicUrl } = await start({ SHUTDOWN_DRAIN_DELAY: '1500ms', SHUTDOWN_TIMEOUT: '5s' });

@@ -4,6 +4,7 @@ import { DatabaseTimeoutError } from './database-errors';
 interface PooledConnection {
   release(): void;
   destroy(): void;
+  query(...args: unknown[]): unknown;
   /** mysql2's marks of a connection that cannot run commands any more (it answers none, not even with an error). */
   _fatalError?: unknown;
   _closing?: boolean;
@@ -37,11 +38,37 @@ export function boundConnectionAcquire(dataSource: DataSource, timeoutMs: number
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const connection = await acquireWithin(master(), Math.max(1, deadline - Date.now()), timeoutMs);
-      if (!isBroken(connection)) return connection;
+      if (!isBroken(connection)) return destroyedOnQueryTimeout(connection);
       connection.destroy();
     }
   };
   driver.obtainSlaveConnection = () => driver.obtainMasterConnection();
+}
+
+const guarded = new WeakSet<PooledConnection>();
+
+/**
+ * Ends a connection as soon as one of its queries times out. mysql2 leaves the timed-out query running on it, and a
+ * later command on the same connection (the ROLLBACK of the transaction that just failed) would wait behind it
+ * forever, with no timer of its own (a command's timeout starts when it starts); on an ended connection it fails at
+ * once instead.
+ */
+function destroyedOnQueryTimeout(connection: PooledConnection): PooledConnection {
+  if (guarded.has(connection)) return connection;
+  guarded.add(connection);
+  const query = connection.query.bind(connection);
+  connection.query = (...args: unknown[]) => {
+    const at = args.findIndex((a) => typeof a === 'function');
+    if (at >= 0) {
+      const callback = args[at] as (err: { code?: string } | null, ...rest: unknown[]) => void;
+      args[at] = (err: { code?: string } | null, ...rest: unknown[]) => {
+        if (err?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') connection.destroy();
+        callback(err, ...rest);
+      };
+    }
+    return query(...args);
+  };
+  return connection;
 }
 
 function isBroken(connection: PooledConnection): boolean {
