@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/kratos-client';
-import { OutboxRelay } from '../src/events/outbox-relay.service';
+import { OutboxRelayService } from '../src/events/outbox-relay.service';
 import { EventValidator } from '../src/events/event-validator';
 import type { CloudEvent } from '../src/events/cloud-event';
 import type { EventType } from '../src/events/event-catalogue';
@@ -51,7 +51,7 @@ describe('event completeness (MariaDB, real Redis)', () => {
   /** Runs `action` and returns the events it caused (those not seen before), once the relay has published them. */
   async function eventsOf(action: () => Promise<unknown>): Promise<CloudEvent[]> {
     await action();
-    await app.app.get(OutboxRelay).flush();
+    await app.app.get(OutboxRelayService).flush();
     const fresh = (await reader.events()).filter((e) => !seen.has(e.id));
     for (const e of fresh) seen.add(e.id);
     return fresh;
@@ -59,7 +59,7 @@ describe('event completeness (MariaDB, real Redis)', () => {
 
   /** Marks everything published so far as seen: what a step's setup caused is not counted for the step. */
   async function settle(): Promise<void> {
-    await app.app.get(OutboxRelay).flush();
+    await app.app.get(OutboxRelayService).flush();
     for (const e of await reader.events()) seen.add(e.id);
   }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { EventPublisher } from '../src/events/event-publisher';
-import { EventRecorder } from '../src/events/event-recorder.service';
-import { OutboxRelay } from '../src/events/outbox-relay.service';
+import { EventRecorderService } from '../src/events/event-recorder.service';
+import { OutboxRelayService } from '../src/events/outbox-relay.service';
 import { OutboxRepository, RELAY_REPLICA_ID } from '../src/events/outbox.repository';
 import type { CloudEvent } from '../src/events/cloud-event';
 import type { EventPayloads } from '../src/events/event-catalogue';
@@ -18,7 +18,7 @@ function identityData(id: string): EventPayloads['identity.created'] {
 /** Records `count` identity.created events in one transaction through the app's own services. */
 async function recordInTransaction(app: TestApp, subjects: string[], fail = false): Promise<void> {
   const uow = app.app.get(UnitOfWork);
-  const recorder = app.app.get(EventRecorder);
+  const recorder = app.app.get(EventRecorderService);
   await uow.run(async () => {
     await recorder.record(...subjects.map((subject) => ({ type: 'identity.created' as const, subject, data: identityData(subject) })));
     if (fail) throw new Error('roll back');
@@ -86,7 +86,7 @@ describe('event outbox and relay (MariaDB, real Redis)', () => {
   });
 
   it('refuses to record outside a transaction', async () => {
-    await expect(app.app.get(EventRecorder).record({ type: 'identity.created', subject: 'x', data: identityData('x') })).rejects.toThrow(/UnitOfWork/);
+    await expect(app.app.get(EventRecorderService).record({ type: 'identity.created', subject: 'x', data: identityData('x') })).rejects.toThrow(/UnitOfWork/);
   });
 });
 
@@ -170,7 +170,7 @@ describe('two relays on one database', () => {
     await Promise.all(
       subjects.map((s, i) => recordInTransaction(i % 2 === 0 ? first : second, [s])),
     );
-    await Promise.all([first.app.get(OutboxRelay).flush(), second.app.get(OutboxRelay).flush()]);
+    await Promise.all([first.app.get(OutboxRelayService).flush(), second.app.get(OutboxRelayService).flush()]);
     const events = await reader.waitFor((es) => es.length >= subjects.length);
     const counts = countBySubject(events);
     expect(events).toHaveLength(subjects.length);
@@ -184,7 +184,7 @@ describe.each(['mysql', 'sqlite'] as const)('outbox claims (%s)', (dialect) => {
   let reader: QueueReader;
   let outbox: OutboxRepository;
   let uow: UnitOfWork;
-  let relay: OutboxRelay;
+  let relay: OutboxRelayService;
 
   // The relay only runs when a test flushes it, so that each test decides who claims what.
   beforeAll(async () => {
@@ -192,7 +192,7 @@ describe.each(['mysql', 'sqlite'] as const)('outbox claims (%s)', (dialect) => {
     reader = new QueueReader(app.config.events.queue);
     outbox = app.app.get(OutboxRepository);
     uow = app.app.get(UnitOfWork);
-    relay = app.app.get(OutboxRelay);
+    relay = app.app.get(OutboxRelayService);
   });
   afterAll(async () => {
     await reader?.close();

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IdentityApi } from '@ory/kratos-client';
-import { PasswordHasher } from '../src/identity/credentials/password-hasher.service';
+import { PasswordHasherService } from '../src/identity/credentials/password-hasher.service';
 import { identityApi, sdkError } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
 import { FAST_HASHING, uniqueEmail } from './support/fixtures';
@@ -92,7 +92,7 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
       const got = await sdk.getIdentity({ id: res.data.id, includeCredential: ['password'] });
       const stored = (got.data.credentials!.password.config as { hashed_password: string }).hashed_password;
       expect(stored).toBe(v.hash);
-      await expect(app.app.get(PasswordHasher).verify(v.password, stored)).resolves.toBe(true);
+      await expect(app.app.get(PasswordHasherService).verify(v.password, stored)).resolves.toBe(true);
     }, 20_000);
 
     it('imports OIDC credentials with provider:subject identifiers', async () => {

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { parse as parseYaml } from 'yaml';
-import { OutboxRelay } from '../src/events/outbox-relay.service';
-import { PasswordHasher } from '../src/identity/credentials/password-hasher.service';
+import { OutboxRelayService } from '../src/events/outbox-relay.service';
+import { PasswordHasherService } from '../src/identity/credentials/password-hasher.service';
 import { METRICS_REGISTRY } from '../src/metrics/metrics.module';
 import { send } from './support/hostile';
 import { startTestApp, TestApp } from './support/test-app';
@@ -176,7 +176,7 @@ describe('observability: metrics, dashboard and rules against a running service 
     const created = await send(`${app.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email }, credentials: { password: { config: { password: 'observable-password-1' } } } }));
     expect(created.status).toBe(201);
     const identity = JSON.parse(created.text) as { id: string; traits: object };
-    await app.app.get(OutboxRelay).flush(); // the nudge after the commit may have published it already
+    await app.app.get(OutboxRelayService).flush(); // the nudge after the commit may have published it already
     const before = await scrape();
     expect(sample(before, 'event_relay_lag_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(sample(before, 'event_relay_lag_seconds_sum')).toBeGreaterThanOrEqual(0);
@@ -210,7 +210,7 @@ describe('observability: metrics, dashboard and rules against a running service 
   });
 
   it('shows the password hashes waiting for a slot', async () => {
-    const hasher = app.app.get(PasswordHasher);
+    const hasher = app.app.get(PasswordHasherService);
     const hashes = Promise.all(Array.from({ length: 4 }, (_, i) => hasher.hash(`queued-password-${i}`)));
     try {
       await new Promise((r) => setImmediate(r)); // p-limit starts the first one a few microtasks later

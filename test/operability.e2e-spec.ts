@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import IORedis from 'ioredis';
-import { OutboxRelay } from '../src/events/outbox-relay.service';
+import { OutboxRelayService } from '../src/events/outbox-relay.service';
 import { identityApi } from './support/kratos-sdk';
 import { startTestApp, TEST_REDIS_URL, TestApp } from './support/test-app';
 
@@ -16,7 +16,7 @@ describe('operability: metrics, readiness, queue dashboard', () => {
   it('exposes Prometheus metrics on the admin port only', async () => {
     const sdk = identityApi(app.adminUrl, 'Bearer ops-key');
     await sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: `m-${randomUUID().slice(0, 8)}@example.com` } } });
-    await app.app.get(OutboxRelay).flush();
+    await app.app.get(OutboxRelayService).flush();
     // Behind the admin keys, or a scrape token that opens /metrics and nothing else.
     expect((await fetch(`${app.adminUrl}/metrics`)).status).toBe(401);
     expect((await fetch(`${app.adminUrl}/metrics`, { headers: { authorization: 'Bearer ops-key' } })).status).toBe(200);

@@ -39,7 +39,7 @@ export const EVENT_DEFINITIONS = {
 
 export type EventType = keyof typeof EVENT_DEFINITIONS;
 
-/** The `data` each event type carries, inferred from its schema: `EventRecorder.record` accepts nothing else. */
+/** The `data` each event type carries, inferred from its schema: `EventRecorderService.record` accepts nothing else. */
 export type EventPayloads = { [T in EventType]: z.output<(typeof EVENT_DEFINITIONS)[T]['data']> };
 
 export const EVENT_TYPES = Object.keys(EVENT_DEFINITIONS) as EventType[];

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/app-config';
 import { currentTraceparent } from '../common/http/request-context';
 import { UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent, toCloudEvent } from './cloud-event';
-import { OutboxRelay } from './outbox-relay.service';
+import { OutboxRelayService } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
 
 /**
@@ -12,18 +12,18 @@ import { OutboxRepository } from './outbox.repository';
  * with the change they describe. The relay is nudged once the transaction commits.
  */
 @Injectable()
-export class EventRecorder {
+export class EventRecorderService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly outbox: OutboxRepository,
-    private readonly relay: OutboxRelay,
+    private readonly relay: OutboxRelayService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Only catalogued types, each with its own payload type (see EventPayloads); build payloads with the aggregate's *.events.ts. */
   async record(...events: DomainEvent[]): Promise<void> {
     if (!this.uow.inTransaction()) {
-      throw new Error('EventRecorder.record() must run inside UnitOfWork.run(), in the transaction of the change');
+      throw new Error('EventRecorderService.record() must run inside UnitOfWork.run(), in the transaction of the change');
     }
     if (events.length === 0) return;
     const now = new Date();

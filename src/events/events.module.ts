@@ -8,9 +8,9 @@ import { APP_CONFIG } from '../config/config.module';
 import { EVENT_QUEUES, EventPublisher, REDIS_CONNECTION } from './event-publisher';
 import { RedisConnectionModule } from './redis-connection.module';
 import { EventMetrics } from './event-metrics';
-import { EventRecorder } from './event-recorder.service';
+import { EventRecorderService } from './event-recorder.service';
 import { OutboxEventEntity } from './outbox-event.entity';
-import { OutboxRelay } from './outbox-relay.service';
+import { OutboxRelayService } from './outbox-relay.service';
 import { OutboxRepository } from './outbox.repository';
 import type { RedisConnection } from './redis-options';
 
@@ -45,9 +45,9 @@ export class EventsModule {
       ],
       providers: [
         OutboxRepository,
-        OutboxRelay,
+        OutboxRelayService,
         EventPublisher,
-        EventRecorder,
+        EventRecorderService,
         EventMetrics,
         {
           provide: EVENT_QUEUES,
@@ -55,7 +55,7 @@ export class EventsModule {
           useFactory: (...queues: Queue[]) => queues,
         },
       ],
-      exports: [EventRecorder, OutboxRelay, EventPublisher, EVENT_QUEUES],
+      exports: [EventRecorderService, OutboxRelayService, EventPublisher, EVENT_QUEUES],
     };
   }
 }

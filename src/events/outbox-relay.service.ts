@@ -44,8 +44,8 @@ export const CLAIM_LEASE_MS = 30_000;
 /** How long a graceful stop may spend publishing what is pending (README: Running in Kubernetes). */
 const SHUTDOWN_DRAIN_MS = 10_000;
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(OutboxRelay.name);
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelayService.name);
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private rerun = false;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseProbe } from '../database/database-probe';
-import { OutboxRelay, RelayStatus } from '../events/outbox-relay.service';
+import { OutboxRelayService, RelayStatus } from '../events/outbox-relay.service';
 import { withTimeout } from '../common/async/with-timeout';
 import { LifecycleState } from '../lifecycle/lifecycle-state';
 
@@ -21,7 +21,7 @@ export interface Readiness {
 export class HealthService {
   constructor(
     private readonly database: DatabaseProbe,
-    private readonly relay: OutboxRelay,
+    private readonly relay: OutboxRelayService,
     private readonly lifecycle: LifecycleState,
   ) {}
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, errorEnvelope } from '../common/errors/api-error';
 import { isUniqueViolation } from '../database/database-errors';
 import { UnitOfWork } from '../database/unit-of-work';
-import { EventRecorder } from '../events/event-recorder.service';
+import { EventRecorderService } from '../events/event-recorder.service';
 import { identityEventData } from './identity.events';
 import type { IdentityPatchResponse, PatchIdentitiesBody } from './dto/batch-patch-identities.dto';
 import { IdentityFactory, PreparedCredentials } from './identity-factory';
@@ -39,7 +39,7 @@ export class IdentityBatchService {
     private readonly identities: IdentityRepository,
     private readonly identityService: IdentityService,
     private readonly uow: UnitOfWork,
-    private readonly events: EventRecorder,
+    private readonly events: EventRecorderService,
   ) {}
 
   async batch(body: PatchIdentitiesBody): Promise<{ identities: Array<IdentityPatchResponse | null> }> {

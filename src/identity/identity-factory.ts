@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors/api-error';
 import { SchemaService } from '../schema/schema.service';
 import { IDENTIFIER_MAX_LENGTH, type DerivedAddress, type TraitDerivations } from '../schema/kratos-extension';
-import { PasswordHasher } from './credentials/password-hasher.service';
+import { PasswordHasherService } from './credentials/password-hasher.service';
 import { checkImportedHash, HASH_IMPORT_REASONS, HashFormatError } from './credentials/hashing/hash-formats';
 import type { CreateIdentityBody, IdentityWithCredentials, RecoveryIdentityAddressImport, VerifiableIdentityAddressImport } from './dto/create-identity.dto';
 import {
@@ -66,7 +66,7 @@ function normaliseAddressValue(via: string, value: string): string {
 export class IdentityFactory {
   constructor(
     private readonly schemas: SchemaService,
-    private readonly hasher: PasswordHasher,
+    private readonly hasher: PasswordHasherService,
   ) {}
 
   /** Checks what can be checked without hashing, so a batch can refuse before spending CPU. */

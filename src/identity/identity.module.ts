@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
 import { SchemaModule } from '../schema/schema.module';
 import { SessionStoreModule } from '../session/session-store.module';
-import { PasswordHasher } from './credentials/password-hasher.service';
+import { PasswordHasherService } from './credentials/password-hasher.service';
 import { RecoveryAddressEntity, VerifiableAddressEntity } from './entities/identity-address.entity';
 import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
 import { IdentityEntity } from './entities/identity.entity';
@@ -22,7 +22,7 @@ import { IdentityService } from './identity.service';
     TypeOrmModule.forFeature([IdentityEntity, IdentityCredentialEntity, IdentityCredentialIdentifierEntity, VerifiableAddressEntity, RecoveryAddressEntity]),
   ],
   controllers: [IdentityController],
-  providers: [IdentityRepository, IdentityFactory, IdentityService, IdentityBatchService, PasswordHasher],
-  exports: [IdentityService, IdentityRepository, PasswordHasher],
+  providers: [IdentityRepository, IdentityFactory, IdentityService, IdentityBatchService, PasswordHasherService],
+  exports: [IdentityService, IdentityRepository, PasswordHasherService],
 })
 export class IdentityModule {}

@@ -6,9 +6,9 @@ import { pageLinkHeader } from '../common/pagination/page-pagination';
 import { splitRequestUrl } from '../common/pagination/query-string';
 import { isUniqueViolation } from '../database/database-errors';
 import { UnitOfWork } from '../database/unit-of-work';
-import { EventRecorder } from '../events/event-recorder.service';
+import { EventRecorderService } from '../events/event-recorder.service';
 import { SchemaService } from '../schema/schema.service';
-import { SessionLifecycle } from '../session/session-lifecycle.service';
+import { SessionLifecycleService } from '../session/session-lifecycle.service';
 import type { CreateIdentityBody, UpdateIdentityBody } from './dto/create-identity.dto';
 import { IdentityDraft, IdentityFactory, INVALID_STATE_REASON } from './identity-factory';
 import { identityEventData } from './identity.events';
@@ -49,8 +49,8 @@ export class IdentityService {
     private readonly factory: IdentityFactory,
     private readonly schemas: SchemaService,
     private readonly uow: UnitOfWork,
-    private readonly events: EventRecorder,
-    private readonly sessions: SessionLifecycle,
+    private readonly events: EventRecorderService,
+    private readonly sessions: SessionLifecycleService,
   ) {}
 
   toJson(identity: Identity, view: IdentityView): Record<string, unknown> {

@@ -1,22 +1,10 @@
-import { Controller, Get, Global, Header, Inject, Module } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Global, Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { registerBuildInfo } from './build-info';
+import { MetricsController } from './metrics.controller';
+import { METRICS_REGISTRY } from './metrics-registry';
 
-export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
-
-/** Prometheus exposition on the admin port (the surface hook keeps /metrics off the public one). */
-@ApiExcludeController()
-@Controller('metrics')
-export class MetricsController {
-  constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}
-
-  @Get()
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async metrics(): Promise<string> {
-    return this.registry.metrics();
-  }
-}
+export { METRICS_REGISTRY };
 
 /** One registry per application (tests run several in one process), with Node's process metrics and build_info. */
 @Global()

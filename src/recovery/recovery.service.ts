@@ -8,13 +8,13 @@ import { parseGoDuration } from '../common/duration/go-duration';
 import { ApiError, FlowResponse } from '../common/errors/api-error';
 import { formatTime } from '../common/time/rfc3339';
 import { UnitOfWork } from '../database/unit-of-work';
-import { EventRecorder } from '../events/event-recorder.service';
+import { EventRecorderService } from '../events/event-recorder.service';
 import type { Identity } from '../identity/identity.model';
 import { IdentityRepository } from '../identity/identity.repository';
-import { AttemptThrottle } from '../throttle/attempt-throttle.service';
+import { AttemptThrottleService } from '../throttle/attempt-throttle.service';
 import { deviceOf, FlowService, SettingsService, StrategyRegistry, Text } from '../self-service';
 import type { Flow, FlowType, RecoveryStrategy, StrategyContext, UiContainer, UiText } from '../self-service';
-import { SessionLifecycle } from '../session/session-lifecycle.service';
+import { SessionLifecycleService } from '../session/session-lifecycle.service';
 import type { Session } from '../session/session.model';
 import type { CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody } from './dto/create-recovery.dto';
 import { recoveryCodeCreatedData, recoveryCompletedData, recoveryLinkCreatedData } from './recovery.events';
@@ -41,11 +41,11 @@ export class RecoveryService {
     private readonly tokens: RecoveryTokenRepository,
     private readonly secrets: RecoverySecrets,
     private readonly identities: IdentityRepository,
-    private readonly lifecycle: SessionLifecycle,
+    private readonly lifecycle: SessionLifecycleService,
     private readonly settings: SettingsService,
     private readonly uow: UnitOfWork,
-    private readonly events: EventRecorder,
-    private readonly throttle: AttemptThrottle,
+    private readonly events: EventRecorderService,
+    private readonly throttle: AttemptThrottleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { randomString, sha256Hex } from '../common/crypto/random-string';
 import { UnitOfWork } from '../database/unit-of-work';
-import { EventRecorder } from '../events/event-recorder.service';
+import { EventRecorderService } from '../events/event-recorder.service';
 import { sessionCreatedData, sessionRevokedData } from './session.events';
 import { assuranceLevel, AuthenticationMethod, isLive, Session } from './session.model';
 import { SessionRepository } from './session.repository';
@@ -30,11 +30,11 @@ export function hashSessionToken(token: string): string {
  * sessions), so it depends on nothing identity-specific.
  */
 @Injectable()
-export class SessionLifecycle {
+export class SessionLifecycleService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly uow: UnitOfWork,
-    private readonly events: EventRecorder,
+    private readonly events: EventRecorderService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModule } from '../database/database.module';
 import { SessionDeviceEntity, SessionEntity } from './entities/session.entity';
-import { SessionLifecycle } from './session-lifecycle.service';
+import { SessionLifecycleService } from './session-lifecycle.service';
 import { SessionRepository } from './session.repository';
 
 /**
@@ -11,7 +11,7 @@ import { SessionRepository } from './session.repository';
  */
 @Module({
   imports: [DatabaseModule, TypeOrmModule.forFeature([SessionEntity, SessionDeviceEntity])],
-  providers: [SessionRepository, SessionLifecycle],
-  exports: [SessionRepository, SessionLifecycle],
+  providers: [SessionRepository, SessionLifecycleService],
+  exports: [SessionRepository, SessionLifecycleService],
 })
 export class SessionStoreModule {}

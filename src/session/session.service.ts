@@ -9,12 +9,12 @@ import { keysetLinkHeader, parseKeysetRequest } from '../common/pagination/keyse
 import { pageLinkHeader, parsePageRequest } from '../common/pagination/page-pagination';
 import { splitRequestUrl } from '../common/pagination/query-string';
 import { UnitOfWork } from '../database/unit-of-work';
-import { EventRecorder } from '../events/event-recorder.service';
+import { EventRecorderService } from '../events/event-recorder.service';
 import { IdentityRepository } from '../identity/identity.repository';
 import { IdentityService } from '../identity/identity.service';
 import { PUBLIC_VIEW } from '../identity/identity.mapper';
 import type { Identity } from '../identity/identity.model';
-import { SessionLifecycle } from './session-lifecycle.service';
+import { SessionLifecycleService } from './session-lifecycle.service';
 import { toSessionJson } from './session.mapper';
 import { sessionExtendedData } from './session.events';
 import { isLive, Session } from './session.model';
@@ -61,11 +61,11 @@ export function noValidSession(): ApiError {
 export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
-    private readonly lifecycle: SessionLifecycle,
+    private readonly lifecycle: SessionLifecycleService,
     private readonly identities: IdentityRepository,
     private readonly identityService: IdentityService,
     private readonly uow: UnitOfWork,
-    private readonly events: EventRecorder,
+    private readonly events: EventRecorderService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -94,7 +94,7 @@ type ThrottleRedis = RedisConnection & {
  * them in one slot (the script touches several at once).
  */
 @Injectable()
-export class AttemptThrottle {
+export class AttemptThrottleService {
   private readonly logger = new Logger('Throttle');
   private readonly local = new InMemorySlidingWindow();
   private readonly redis: ThrottleRedis;

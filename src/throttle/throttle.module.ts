@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { RedisConnectionModule } from '../events/redis-connection.module';
-import { AttemptThrottle } from './attempt-throttle.service';
+import { AttemptThrottleService } from './attempt-throttle.service';
 
 /** Limits on guessable attempts (passwords, recovery codes), shared by the replicas through the events' Redis. */
 @Module({
   imports: [RedisConnectionModule],
-  providers: [AttemptThrottle],
-  exports: [AttemptThrottle],
+  providers: [AttemptThrottleService],
+  exports: [AttemptThrottleService],
 })
 export class ThrottleModule {}

@@ -1,10 +1,10 @@
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../config/app-config';
-import { PasswordHasher } from './password-hasher.service';
+import { PasswordHasherService } from './password-hasher.service';
 
-describe('PasswordHasher', () => {
+describe('PasswordHasherService', () => {
   it('computes at most HASHER_CONCURRENCY hashes at once and queues the rest in order', async () => {
-    const hasher = new PasswordHasher(loadConfig({ HASHER_CONCURRENCY: '2', HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' }));
+    const hasher = new PasswordHasherService(loadConfig({ HASHER_CONCURRENCY: '2', HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' }));
     const limit = (hasher as unknown as { limit: { activeCount: number; pendingCount: number } }).limit;
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, limit.activeCount)), 0);
@@ -20,10 +20,10 @@ describe('PasswordHasher', () => {
   });
 });
 
-describe('PasswordHasher metrics', () => {
+describe('PasswordHasherService metrics', () => {
   it('times hashes and verifications by operation and algorithm, excluding the wait for a slot', async () => {
     const registry = new Registry();
-    const hasher = new PasswordHasher(loadConfig({ HASHER_CONCURRENCY: '1', HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' }), registry);
+    const hasher = new PasswordHasherService(loadConfig({ HASHER_CONCURRENCY: '1', HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' }), registry);
     const hash = await hasher.hash('a-password-1');
     expect(await hasher.verify('a-password-1', hash)).toBe(true);
     expect(await hasher.verify('a-password-1', '$2a$04$abcdefghijklmnopqrstuu5Ww5Vq4Gq5Q1oV8mA3mQ9h8Yk3pXy2')).toBe(false);

@@ -21,7 +21,7 @@ const ARGON2ID = 2;
  * run at once so a burst of imports or logins queues instead of exhausting memory (argon2 takes m KiB per hash).
  */
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasherService {
   private readonly limit: LimitFunction;
   private readonly duration: Histogram<'operation' | 'algorithm'>;
 

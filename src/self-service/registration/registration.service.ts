@@ -8,7 +8,7 @@ import { PUBLIC_VIEW } from '../../identity/identity.mapper';
 import { IdentityService } from '../../identity/identity.service';
 import { SchemaService, TraitValidationError } from '../../schema/schema.service';
 import type { TraitError } from '../../schema/trait-validator';
-import { SessionLifecycle } from '../../session/session-lifecycle.service';
+import { SessionLifecycleService } from '../../session/session-lifecycle.service';
 import { SessionService } from '../../session/session.service';
 import { deviceOf, FlowService } from '../flows/flow.service';
 import type { Flow } from '../flows/flow.model';
@@ -67,7 +67,7 @@ export class RegistrationService {
     private readonly strategies: StrategyRegistry,
     private readonly schemas: SchemaService,
     private readonly identities: IdentityService,
-    private readonly lifecycle: SessionLifecycle,
+    private readonly lifecycle: SessionLifecycleService,
     private readonly sessions: SessionService,
     private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

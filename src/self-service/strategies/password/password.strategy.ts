@@ -3,14 +3,14 @@ import { Counter, Registry } from 'prom-client';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../database/unit-of-work';
-import { PasswordHasher } from '../../../identity/credentials/password-hasher.service';
+import { PasswordHasherService } from '../../../identity/credentials/password-hasher.service';
 import type { Identity } from '../../../identity/identity.model';
 import { IdentityRepository } from '../../../identity/identity.repository';
 import { IdentityService } from '../../../identity/identity.service';
 import { METRICS_REGISTRY } from '../../../metrics/metrics.module';
 import { IDENTIFIER_MAX_LENGTH } from '../../../schema/kratos-extension';
-import { SessionLifecycle } from '../../../session/session-lifecycle.service';
-import { AttemptThrottle } from '../../../throttle/attempt-throttle.service';
+import { SessionLifecycleService } from '../../../session/session-lifecycle.service';
+import { AttemptThrottleService } from '../../../throttle/attempt-throttle.service';
 import { deviceOf, FlowService } from '../../flows/flow.service';
 import { addNodeMessage, inputNode, setNodeValue, submitNode, UiContainer, UiNode } from '../../ui/ui-node';
 import { Text, UiText } from '../../ui/ui-text';
@@ -34,10 +34,10 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     private readonly flowService: FlowService,
     private readonly identityRepository: IdentityRepository,
     private readonly identities: IdentityService,
-    private readonly hasher: PasswordHasher,
-    private readonly lifecycle: SessionLifecycle,
+    private readonly hasher: PasswordHasherService,
+    private readonly lifecycle: SessionLifecycleService,
     private readonly uow: UnitOfWork,
-    private readonly throttle: AttemptThrottle,
+    private readonly throttle: AttemptThrottleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
