@@ -2,7 +2,7 @@ import { ApiError } from '../common/errors/api-error';
 import { firstQueryValue as single, queryValues as list, UUID_PATTERN as UUID } from '../common/http/query-values';
 import { KeysetRequest, parseKeysetRequest } from '../common/pagination/keyset-pagination';
 import { PageRequest, parsePageRequest } from '../common/pagination/page-pagination';
-import { parseIncludeCredential } from './identity.service';
+import { parseIncludeCredential } from './include-credential';
 
 export const MAX_ID_FILTER = 500;
 export const KEYSET_LIMITS = { defaultSize: 250, maxSize: 500 };

@@ -12,7 +12,8 @@ import { IdentityCredentials, IdentityResponse, JsonPatchOperation } from './dto
 import { IdentityBatchService } from './identity-batch.service';
 import { parseListIdentitiesQuery } from './identity-list-query';
 import { ADMIN_VIEW } from './identity.mapper';
-import { IdentityService, INCLUDE_CREDENTIAL_VALUES, parseIncludeCredential } from './identity.service';
+import { IdentityService } from './identity.service';
+import { INCLUDE_CREDENTIAL_VALUES, parseIncludeCredential } from './include-credential';
 
 /** Kratos parses identity ids leniently: anything that is not a UUID is simply not found (404, never 400). */
 function identityId(raw: string): string {

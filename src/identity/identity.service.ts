@@ -13,22 +13,11 @@ import type { CreateIdentityBody, UpdateIdentityBody } from './dto/create-identi
 import { IdentityDraft, IdentityFactory, INVALID_STATE_REASON } from './identity-factory';
 import { identityEventData } from './identity.events';
 import { IdentityView, toIdentityJson } from './identity.mapper';
-import { CREDENTIAL_TYPES, CredentialType, firstFactorCount, Identity, IDENTITY_STATES, IdentityState, OidcProvider } from './identity.model';
+import { CredentialType, firstFactorCount, Identity, IDENTITY_STATES, IdentityState, OidcProvider } from './identity.model';
 import type { ListIdentitiesQuery } from './identity-list-query';
 import { IdentityRepository } from './identity.repository';
 
 export const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
-
-/** Values `include_credential` accepts (Kratos also lists the recovery and device methods; they select nothing here). */
-export const INCLUDE_CREDENTIAL_VALUES: readonly string[] = [...CREDENTIAL_TYPES, 'link_recovery', 'code_recovery', 'deviceauthn'];
-
-export function parseIncludeCredential(raw: unknown): Set<string> {
-  const values = raw === undefined ? [] : Array.isArray(raw) ? raw.map(String) : [String(raw)];
-  for (const value of values) {
-    if (!INCLUDE_CREDENTIAL_VALUES.includes(value)) throw ApiError.badRequest(`Invalid value \`${value}\` for parameter \`include_credential\`.`);
-  }
-  return new Set(values);
-}
 
 const PATCH_FAILED_REASON = 'An error occured when applying the JSON patch';
 /** Paths a JSON Patch may not touch (Kratos denies `/stateChangedAt`, in camel case, by mistake; both are denied here). */

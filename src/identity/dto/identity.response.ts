@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CREDENTIAL_TYPES } from '../identity.model';
 
 /** Response shapes, for the OpenAPI document only (the mapper writes the JSON). */
 
 export class IdentityCredentials {
-  @ApiPropertyOptional({ enum: ['password', 'oidc', 'totp', 'webauthn', 'lookup_secret', 'code', 'passkey', 'saml'] })
+  @ApiPropertyOptional({ enum: [...CREDENTIAL_TYPES] })
   type?: string;
 
   @ApiPropertyOptional({ type: [String] })
