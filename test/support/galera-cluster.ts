@@ -4,6 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { freePort } from './free-port';
+import { initMariaDbDataDir, mariadbdArgs } from './mariadb-server';
 
 export const GALERA_PROVIDER = '/usr/lib/galera/libgalera_smm.so';
 
@@ -46,11 +47,7 @@ export class GaleraCluster {
     }
     // mariadbd will not run as root; SST (rsync) runs as the server's account, which must own every data directory.
     if (asRoot) execFileSync('chown', ['-R', 'mysql:mysql', baseDir]);
-    execFileSync(
-      'mariadb-install-db',
-      ['--no-defaults', `--datadir=${nodes[0].dataDir}`, ...(asRoot ? ['--user=mysql'] : []), '--auth-root-authentication-method=normal', '--skip-test-db'],
-      { stdio: 'ignore' },
-    );
+    initMariaDbDataDir(nodes[0].dataDir);
     const cluster = new GaleraCluster(baseDir, nodes, `kratos-test-${process.pid}-${Date.now()}`);
     const deadline = Date.now() + timeoutMs;
     try {
@@ -114,7 +111,6 @@ export class GaleraCluster {
   }
 
   private spawnNode(node: GaleraNode, bootstrap: boolean): void {
-    const asRoot = userInfo().uid === 0;
     const addresses = this.nodes.map((n) => `127.0.0.1:${n.galeraPort}`).join(',');
     const providerOptions = [
       `gmcast.listen_addr=tcp://127.0.0.1:${node.galeraPort}`,
@@ -125,14 +121,7 @@ export class GaleraCluster {
       'evs.inactive_timeout=PT10S',
     ].join(';');
     const args = [
-      '--no-defaults',
-      `--datadir=${node.dataDir}`,
-      `--port=${node.port}`,
-      '--bind-address=127.0.0.1',
-      `--socket=${join(node.dataDir, 'mysqld.sock')}`,
-      `--pid-file=${join(node.dataDir, 'mysqld.pid')}`,
-      ...(asRoot ? ['--user=mysql'] : []),
-      '--skip-log-bin',
+      ...mariadbdArgs(node.dataDir, node.port),
       '--binlog-format=ROW',
       '--default-storage-engine=InnoDB',
       '--innodb-autoinc-lock-mode=2',

@@ -5,6 +5,30 @@ import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { freePort } from './free-port';
 
+/** mariadbd will not run as root; as root, it switches to the mysql account, which must own the data directory. */
+function serverUser(): string[] {
+  return userInfo().uid === 0 ? ['--user=mysql'] : [];
+}
+
+/** An empty MariaDB data directory (system tables, a root account without password), as `mariadb-install-db` makes it. */
+export function initMariaDbDataDir(dataDir: string): void {
+  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, ...serverUser(), '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+}
+
+/** The arguments every private mariadbd of the tests starts with: its own data, port, socket and pid file, on loopback. */
+export function mariadbdArgs(dataDir: string, port: number): string[] {
+  return [
+    '--no-defaults',
+    `--datadir=${dataDir}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--socket=${join(dataDir, 'mysqld.sock')}`,
+    `--pid-file=${join(dataDir, 'mysqld.pid')}`,
+    ...serverUser(),
+    '--skip-log-bin',
+  ];
+}
+
 /**
  * A private mariadbd on its own loopback port and data directory, which a test can freeze (SIGSTOP: the kernel still
  * accepts connections, nothing answers), thaw, kill and start again. Its root account has no password.
@@ -22,8 +46,7 @@ export class DisposableMariaDb {
     // mariadbd will not run as root; as root, the data directory belongs to the mysql account it switches to.
     const asRoot = userInfo().uid === 0;
     if (asRoot) execFileSync('chown', ['mysql:mysql', dataDir]);
-    const user = asRoot ? ['--user=mysql'] : [];
-    execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, ...user, '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+    initMariaDbDataDir(dataDir);
     const server = new DisposableMariaDb(await freePort(), dataDir);
     await server.start();
     return server;
@@ -35,20 +58,9 @@ export class DisposableMariaDb {
   }
 
   async start(): Promise<void> {
-    const asRoot = userInfo().uid === 0;
     this.process = spawn(
       '/usr/sbin/mariadbd',
-      [
-        '--no-defaults',
-        `--datadir=${this.dataDir}`,
-        `--port=${this.port}`,
-        '--bind-address=127.0.0.1',
-        `--socket=${join(this.dataDir, 'mysqld.sock')}`,
-        `--pid-file=${join(this.dataDir, 'mysqld.pid')}`,
-        ...(asRoot ? ['--user=mysql'] : []),
-        '--skip-log-bin',
-        '--innodb-buffer-pool-size=32M',
-      ],
+      [...mariadbdArgs(this.dataDir, this.port), '--innodb-buffer-pool-size=32M'],
       { stdio: 'ignore' },
     );
     const deadline = Date.now() + 20_000;
