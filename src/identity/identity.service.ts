@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { applyPatch, deepClone, Operation } from 'fast-json-patch';
 import { ApiError } from '../common/errors/api-error';
-import { keysetLinkHeader } from '../common/pagination/keyset-pagination';
-import { pageLinkHeader } from '../common/pagination/page-pagination';
-import { splitRequestUrl } from '../common/pagination/query-string';
+import { keysetPageHeaders, pagePageHeaders, PaginationHeaders } from '../common/pagination/pagination-headers';
 import { isUniqueViolation } from '../database/database-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorderService } from '../events/event-recorder.service';
@@ -15,20 +12,10 @@ import { identityEventData } from './identity.events';
 import { IdentityView, toIdentityJson } from './identity.mapper';
 import { CredentialType, firstFactorCount, Identity, IDENTITY_STATES, IdentityState, OidcProvider } from './identity.model';
 import type { ListIdentitiesQuery } from './identity-list-query';
+import { applyIdentityPatch, parseIdentityPatch } from './identity-patch';
 import { IdentityRepository } from './identity.repository';
 
 export const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
-
-const PATCH_FAILED_REASON = 'An error occured when applying the JSON patch';
-/** Paths a JSON Patch may not touch (Kratos denies `/stateChangedAt`, in camel case, by mistake; both are denied here). */
-const DENIED_PATCH_PATHS = [/^\/id$/, /^\/credentials(\/|$)/, /^\/state_changed_at$/, /^\/stateChangedAt$/];
-const PATCH_OPS = ['add', 'remove', 'replace'];
-/** Path segments that would reach object prototypes. */
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
-
-function patchError(message: string): ApiError {
-  return new ApiError(400, { reason: PATCH_FAILED_REASON, message });
-}
 
 /** The identity rules of Kratos's identity manager and admin handler. */
 @Injectable()
@@ -68,7 +55,7 @@ export class IdentityService {
   }
 
   /** GET /admin/identities: one page of identities and the pagination headers, at a fixed number of queries. */
-  async list(query: ListIdentitiesQuery, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; headers: Record<string, string> }> {
+  async list(query: ListIdentitiesQuery, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; headers: PaginationHeaders }> {
     const expand = query.includeCredential.size > 0 || query.credentialsIdentifier !== undefined || query.credentialsIdentifierSimilar !== undefined;
     const view: IdentityView = { credentials: expand ? { withConfigFor: query.includeCredential } : 'omit', metadataAdmin: 'always' };
     const { pagination } = query;
@@ -102,16 +89,10 @@ export class IdentityService {
       }
     }
 
-    const headers: Record<string, string> = {};
-    if (pagination.kind === 'keyset') {
-      headers.link = keysetLinkHeader(requestUrl, pageSize, hasMore ? identities[identities.length - 1].id : undefined);
-    } else {
-      const { path, params } = splitRequestUrl(requestUrl);
-      params.delete('page');
-      params.delete('per_page');
-      headers['x-total-count'] = String(total ?? identities.length);
-      headers.link = pageLinkHeader(path, pagination.request, total ?? identities.length, params);
-    }
+    const headers =
+      pagination.kind === 'keyset'
+        ? keysetPageHeaders(requestUrl, pageSize, hasMore ? identities[identities.length - 1].id : undefined)
+        : pagePageHeaders(requestUrl, pagination.request, total ?? identities.length);
     return { items: identities.map((i) => this.toJson(i, view)), headers };
   }
 
@@ -174,12 +155,12 @@ export class IdentityService {
 
   /** PATCH (RFC 6902): add, remove and replace on the identity JSON; the result is validated like a PUT, atomically. */
   async patch(id: string, operations: unknown): Promise<Identity> {
-    const ops = this.checkPatch(operations);
+    const ops = parseIdentityPatch(operations);
     return this.writeOrConflict(async () => {
       const existing = await this.identities.findById(id, { credentials: true, lock: true });
       if (!existing) throw ApiError.noRows();
       const document = this.toJson(existing, { credentials: 'omit', metadataAdmin: 'always' });
-      const patched = this.applyJsonPatch(document, ops);
+      const patched = applyIdentityPatch(document, ops);
       const now = new Date();
       const state = patched.state;
       if (!(IDENTITY_STATES as readonly unknown[]).includes(state)) {
@@ -295,58 +276,5 @@ export class IdentityService {
       if (isUniqueViolation(err)) throw ApiError.uniqueViolation(CONFLICT_REASON);
       throw err;
     }
-  }
-
-  private checkPatch(operations: unknown): Operation[] {
-    if (!Array.isArray(operations)) throw ApiError.badRequest('The request body must be a JSON Patch document (an array of operations).');
-    for (const op of operations as Array<Record<string, unknown>>) {
-      if (!op || typeof op !== 'object' || typeof op.op !== 'string' || typeof op.path !== 'string') {
-        throw patchError('invalid operation: every operation needs "op" and "path"');
-      }
-      if (!PATCH_OPS.includes(op.op)) throw patchError(`unsupported operation: ${op.op}`);
-      for (const path of [op.path, op.from]) {
-        if (typeof path !== 'string') continue;
-        // "" is the whole document: replacing or removing it is not an edit of the identity.
-        if (path === '') throw patchError('patch includes denied path: "" (the whole identity); patch its members, such as /traits');
-        if (!path.startsWith('/')) throw patchError(`invalid JSON pointer: ${JSON.stringify(path)}`);
-        if (DENIED_PATCH_PATHS.some((re) => re.test(path))) throw patchError(`patch includes denied path: ${path}`);
-        if (path.split('/').some((segment) => FORBIDDEN_SEGMENTS.has(segment))) throw patchError(`patch includes denied path: ${path}`);
-      }
-      if ((op.op === 'add' || op.op === 'replace') && !('value' in op)) throw patchError(`missing value for operation ${op.op} on ${op.path}`);
-    }
-    return operations as Operation[];
-  }
-
-  /**
-   * Applies the patch as Kratos does: `replace` of an object member works like `add` (so it may create the member),
-   * and missing or null parent objects are created for `add` (a null `metadata_public` counts as `{}`).
-   */
-  private applyJsonPatch(document: Record<string, unknown>, ops: Operation[]): Record<string, unknown> {
-    let doc = deepClone(document) as Record<string, unknown>;
-    for (const original of ops) {
-      let op = original;
-      const parent = this.ensureParent(doc, op.path, op.op === 'add' || op.op === 'replace');
-      if (op.op === 'replace' && parent !== undefined && !Array.isArray(parent)) op = { op: 'add', path: op.path, value: (op as { value: unknown }).value };
-      try {
-        doc = applyPatch(doc, [op], true, true).newDocument as Record<string, unknown>;
-      } catch (err) {
-        throw patchError(String((err as Error).message).split('\n')[0]);
-      }
-    }
-    return doc;
-  }
-
-  /** Returns the container the path points into, creating missing (or null) objects on the way when `create`. */
-  private ensureParent(doc: Record<string, unknown>, path: string, create: boolean): unknown {
-    const tokens = path.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
-    let node: unknown = doc;
-    for (const token of tokens.slice(0, -1)) {
-      if (node === null || typeof node !== 'object') return undefined;
-      const container = node as Record<string, unknown>;
-      if (!Array.isArray(container) && create && (!Object.hasOwn(container, token) || container[token] === null)) container[token] = {};
-      // Only own members: never walk into a prototype.
-      node = Object.hasOwn(container, token) ? container[token] : undefined;
-    }
-    return node;
   }
 }

@@ -24,8 +24,8 @@ export class SessionAdminController {
   @ApiOkResponse({ type: SessionResponse, isArray: true, description: 'Session List Response' })
   @ApiErrorResponses(400)
   async list(@Query() query: Record<string, unknown>, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { items, link } = await this.sessions.list(query, request.url);
-    reply.header('link', link);
+    const { items, headers } = await this.sessions.list(query, request.url);
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
     return items;
   }
 

@@ -5,9 +5,9 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
 import { ApiError } from '../common/errors/api-error';
 import { queryValues as values } from '../common/http/query-values';
-import { keysetLinkHeader, parseKeysetRequest } from '../common/pagination/keyset-pagination';
-import { pageLinkHeader, parsePageRequest } from '../common/pagination/page-pagination';
-import { splitRequestUrl } from '../common/pagination/query-string';
+import { parseKeysetRequest } from '../common/pagination/keyset-pagination';
+import { parsePageRequest } from '../common/pagination/page-pagination';
+import { keysetPageHeaders, pagePageHeaders, PaginationHeaders } from '../common/pagination/pagination-headers';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorderService } from '../events/event-recorder.service';
 import { IdentityRepository } from '../identity/identity.repository';
@@ -106,7 +106,7 @@ export class SessionService {
   }
 
   /** GET /admin/sessions: keyset pages in id order. */
-  async list(query: Query, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; link: string }> {
+  async list(query: Query, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; headers: PaginationHeaders }> {
     const expand = parseExpand(query.expand);
     const active = parseActive(query.active);
     const size = values(query.page_size)[0];
@@ -116,7 +116,7 @@ export class SessionService {
     const rows = await this.sessions.listAfter(page.token, page.size + 1, { active }, now);
     const sessions = rows.slice(0, page.size);
     const next = rows.length > page.size ? sessions[sessions.length - 1].id : undefined;
-    return { items: await this.adminJson(sessions, expand, 'null'), link: keysetLinkHeader(requestUrl, page.size, next) };
+    return { items: await this.adminJson(sessions, expand, 'null'), headers: keysetPageHeaders(requestUrl, page.size, next) };
   }
 
   async get(id: string, expandRaw: unknown): Promise<Record<string, unknown>> {
@@ -150,7 +150,7 @@ export class SessionService {
   }
 
   /** GET /admin/identities/{id}/sessions: 0-based pages (without Kratos's off-by-one), identity and devices expanded. */
-  async listForIdentity(identityId: string, query: Query, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; headers: Record<string, string> }> {
+  async listForIdentity(identityId: string, query: Query, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; headers: PaginationHeaders }> {
     const active = parseActive(query.active);
     const page = parsePageRequest({ page: values(query.page)[0], per_page: values(query.per_page)[0] });
     const filter: SessionFilter = { identityId, active };
@@ -159,12 +159,9 @@ export class SessionService {
       this.sessions.listOffset(page.page * page.perPage, page.perPage, filter, now),
       this.sessions.count(filter, now),
     ]);
-    const { path, params } = splitRequestUrl(requestUrl);
-    params.delete('page');
-    params.delete('per_page');
     return {
       items: await this.adminJson(sessions, { identity: true, devices: true }, 'empty'),
-      headers: { 'x-total-count': String(total), link: pageLinkHeader(path, page, total, params) },
+      headers: pagePageHeaders(requestUrl, page, total),
     };
   }
 
