@@ -43,7 +43,7 @@ export function parseIdentityPatch(operations: unknown): Operation[] {
  * and missing or null parent objects are created for `add` (a null `metadata_public` counts as `{}`).
  * The input document is not changed.
  */
-export function applyIdentityPatch(document: Record<string, unknown>, ops: Operation[]): Record<string, unknown> {
+export function applyIdentityPatch(document: object, ops: Operation[]): Record<string, unknown> {
   let doc = deepClone(document) as Record<string, unknown>;
   for (const original of ops) {
     let op = original;

@@ -1,4 +1,5 @@
 import { formatTime } from '../common/time/rfc3339';
+import type { IdentityCredentials, IdentityResponse, RecoveryIdentityAddress, VerifiableIdentityAddress } from './dto/identity.response';
 import type { Credential, Identity, OidcProvider, RecoveryAddress, VerifiableAddress } from './identity.model';
 
 /**
@@ -16,7 +17,7 @@ export const ADMIN_VIEW: IdentityView = { credentials: 'without-config', metadat
 /** The form inside a session: no credentials, no admin metadata. */
 export const PUBLIC_VIEW: IdentityView = { credentials: 'omit', metadataAdmin: 'omit' };
 
-function credentialJson(credential: Credential, withConfig: boolean): Record<string, unknown> {
+function credentialJson(credential: Credential, withConfig: boolean): IdentityCredentials {
   return {
     type: credential.type,
     identifiers: credential.identifiers,
@@ -42,7 +43,7 @@ function configForAdmin(credential: Credential): Record<string, unknown> {
   };
 }
 
-function verifiableJson(a: VerifiableAddress): Record<string, unknown> {
+function verifiableJson(a: VerifiableAddress): VerifiableIdentityAddress {
   return {
     id: a.id,
     value: a.value,
@@ -55,29 +56,31 @@ function verifiableJson(a: VerifiableAddress): Record<string, unknown> {
   };
 }
 
-function recoveryJson(a: RecoveryAddress): Record<string, unknown> {
+function recoveryJson(a: RecoveryAddress): RecoveryIdentityAddress {
   return { id: a.id, value: a.value, via: a.via, created_at: formatTime(a.createdAt), updated_at: formatTime(a.updatedAt) };
 }
 
 /** Kratos's identity JSON, keys in Kratos's order. */
-export function toIdentityJson(identity: Identity, schemaUrl: string, view: IdentityView): Record<string, unknown> {
-  const out: Record<string, unknown> = { id: identity.id };
-  if (view.credentials !== 'omit' && identity.credentials.length > 0) {
-    const include = view.credentials === 'without-config' ? undefined : view.credentials.withConfigFor;
-    out.credentials = Object.fromEntries(identity.credentials.map((c) => [c.type, credentialJson(c, include?.has(c.type) ?? false)]));
-  }
-  out.schema_id = identity.schemaId;
-  out.schema_url = schemaUrl;
-  out.state = identity.state;
-  out.state_changed_at = identity.stateChangedAt ? formatTime(identity.stateChangedAt) : null;
-  out.traits = identity.traits ?? null;
-  if (identity.verifiableAddresses.length > 0) out.verifiable_addresses = identity.verifiableAddresses.map(verifiableJson);
-  if (identity.recoveryAddresses.length > 0) out.recovery_addresses = identity.recoveryAddresses.map(recoveryJson);
-  out.metadata_public = identity.metadataPublic ?? null;
-  if (view.metadataAdmin === 'always' || (view.metadataAdmin === 'when-set' && identity.metadataAdmin !== null && identity.metadataAdmin !== undefined)) {
-    out.metadata_admin = identity.metadataAdmin ?? null;
-  }
-  out.created_at = formatTime(identity.createdAt);
-  out.updated_at = formatTime(identity.updatedAt);
-  return out;
+export function toIdentityJson(identity: Identity, schemaUrl: string, view: IdentityView): IdentityResponse {
+  const include = view.credentials === 'omit' || view.credentials === 'without-config' ? undefined : view.credentials.withConfigFor;
+  const withCredentials = view.credentials !== 'omit' && identity.credentials.length > 0;
+  const withMetadataAdmin =
+    view.metadataAdmin === 'always' || (view.metadataAdmin === 'when-set' && identity.metadataAdmin !== null && identity.metadataAdmin !== undefined);
+  return {
+    id: identity.id,
+    ...(withCredentials
+      ? { credentials: Object.fromEntries(identity.credentials.map((c) => [c.type, credentialJson(c, include?.has(c.type) ?? false)])) }
+      : {}),
+    schema_id: identity.schemaId,
+    schema_url: schemaUrl,
+    state: identity.state,
+    state_changed_at: identity.stateChangedAt ? formatTime(identity.stateChangedAt) : null,
+    traits: identity.traits ?? null,
+    ...(identity.verifiableAddresses.length > 0 ? { verifiable_addresses: identity.verifiableAddresses.map(verifiableJson) } : {}),
+    ...(identity.recoveryAddresses.length > 0 ? { recovery_addresses: identity.recoveryAddresses.map(recoveryJson) } : {}),
+    metadata_public: identity.metadataPublic ?? null,
+    ...(withMetadataAdmin ? { metadata_admin: identity.metadataAdmin ?? null } : {}),
+    created_at: formatTime(identity.createdAt),
+    updated_at: formatTime(identity.updatedAt),
+  };
 }

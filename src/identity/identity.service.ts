@@ -4,12 +4,13 @@ import { keysetPageHeaders, pagePageHeaders, PaginationHeaders } from '../common
 import { isUniqueViolation } from '../database/database-errors';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorderService } from '../events/event-recorder.service';
-import { SchemaService } from '../schema/schema.service';
-import { SessionLifecycleService } from '../session/session-lifecycle.service';
 import type { CreateIdentityBody, UpdateIdentityBody } from './dto/create-identity.dto';
 import { IdentityDraft, IdentityFactory, INVALID_STATE_REASON } from './identity-factory';
 import { identityEventData } from './identity.events';
-import { IdentityView, toIdentityJson } from './identity.mapper';
+import type { IdentityResponse } from './dto/identity.response';
+import { IdentityLifecycleHooks } from './identity-lifecycle-hooks';
+import { IdentityReader } from './identity-reader';
+import type { IdentityView } from './identity.mapper';
 import { CredentialType, firstFactorCount, Identity, IDENTITY_STATES, IdentityState, OidcProvider } from './identity.model';
 import type { ListIdentitiesQuery } from './identity-list-query';
 import { applyIdentityPatch, parseIdentityPatch } from './identity-patch';
@@ -23,14 +24,14 @@ export class IdentityService {
   constructor(
     private readonly identities: IdentityRepository,
     private readonly factory: IdentityFactory,
-    private readonly schemas: SchemaService,
+    private readonly reader: IdentityReader,
     private readonly uow: UnitOfWork,
     private readonly events: EventRecorderService,
-    private readonly sessions: SessionLifecycleService,
+    private readonly hooks: IdentityLifecycleHooks,
   ) {}
 
-  toJson(identity: Identity, view: IdentityView): Record<string, unknown> {
-    return toIdentityJson(identity, this.schemas.schemaUrl(identity.schemaId), view);
+  toJson(identity: Identity, view: IdentityView): IdentityResponse {
+    return this.reader.toJson(identity, view);
   }
 
   async create(body: CreateIdentityBody): Promise<Identity> {
@@ -55,7 +56,7 @@ export class IdentityService {
   }
 
   /** GET /admin/identities: one page of identities and the pagination headers, at a fixed number of queries. */
-  async list(query: ListIdentitiesQuery, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; headers: PaginationHeaders }> {
+  async list(query: ListIdentitiesQuery, requestUrl: string): Promise<{ items: IdentityResponse[]; headers: PaginationHeaders }> {
     const expand = query.includeCredential.size > 0 || query.credentialsIdentifier !== undefined || query.credentialsIdentifierSimilar !== undefined;
     const view: IdentityView = { credentials: expand ? { withConfigFor: query.includeCredential } : 'omit', metadataAdmin: 'always' };
     const { pagination } = query;
@@ -196,7 +197,7 @@ export class IdentityService {
     await this.uow.run(async () => {
       const existing = await this.identities.findById(id, { credentials: true, lock: true });
       if (!existing) throw ApiError.noRows();
-      await this.sessions.revokeAllForIdentity(id, 'identity_deleted', { remove: true });
+      await this.hooks.emit('identity.deleting', { identityId: id });
       if (!(await this.identities.delete(id))) throw ApiError.noRows();
       await this.events.record({ type: 'identity.deleted', subject: id, data: identityEventData(existing, this) });
     });
@@ -251,6 +252,14 @@ export class IdentityService {
     });
   }
 
+  /**
+   * Replaces a credential's config if it is still `expected`: a password re-hashed after a login must not undo a
+   * password change that committed meanwhile. No event: the identity's API form does not change.
+   */
+  async upgradeCredentialConfig(identityId: string, type: CredentialType, expected: Record<string, unknown>, config: Record<string, unknown>, now: Date): Promise<boolean> {
+    return this.identities.replaceCredentialConfigIf(identityId, type, expected, config, now);
+  }
+
   private setState(identity: Identity, state: IdentityState, now: Date): void {
     if (identity.state !== state) {
       identity.state = state;
@@ -263,7 +272,7 @@ export class IdentityService {
     await this.identities.replace(identity);
     await this.events.record({ type: 'identity.updated', subject: identity.id, data: identityEventData(identity, this) });
     if (previous.state === 'active' && identity.state === 'inactive') {
-      await this.sessions.revokeAllForIdentity(identity.id, 'identity_deactivated');
+      await this.hooks.emit('identity.deactivated', { identityId: identity.id });
     }
     return identity;
   }

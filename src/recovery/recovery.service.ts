@@ -10,7 +10,7 @@ import { formatTime } from '../common/time/rfc3339';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorderService } from '../events/event-recorder.service';
 import type { Identity } from '../identity/identity.model';
-import { IdentityRepository } from '../identity/identity.repository';
+import { IdentityReader } from '../identity/identity-reader';
 import { AttemptThrottleService } from '../throttle/attempt-throttle.service';
 import { deviceOf, FlowService, SettingsService, StrategyRegistry, Text } from '../self-service';
 import type { Flow, FlowType, RecoveryStrategy, StrategyContext, UiContainer, UiText } from '../self-service';
@@ -40,7 +40,7 @@ export class RecoveryService {
     private readonly strategies: StrategyRegistry,
     private readonly tokens: RecoveryTokenRepository,
     private readonly secrets: RecoverySecrets,
-    private readonly identities: IdentityRepository,
+    private readonly identities: IdentityReader,
     private readonly lifecycle: SessionLifecycleService,
     private readonly settings: SettingsService,
     private readonly uow: UnitOfWork,

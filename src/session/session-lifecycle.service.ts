@@ -26,8 +26,8 @@ export function hashSessionToken(token: string): string {
 }
 
 /**
- * Issues and ends sessions, and records their events. Identity code calls it too (deactivation and deletion end
- * sessions), so it depends on nothing identity-specific.
+ * Issues and ends sessions, and records their events. It depends on nothing identity-specific: deactivation and
+ * deletion reach it through IdentitySessionsListener.
  */
 @Injectable()
 export class SessionLifecycleService {

@@ -6,8 +6,9 @@ import { SessionLifecycleService } from './session-lifecycle.service';
 import { SessionRepository } from './session.repository';
 
 /**
- * Session storage and lifecycle (issue, revoke), with no dependency on identities, so that the identity module
- * can end sessions when an identity is deactivated or deleted. The admin and whoami API live in SessionModule.
+ * Session storage and lifecycle (issue, revoke), with no dependency on identities, for the modules that issue or end
+ * sessions (self-service, recovery). The admin and whoami API, and the listener that ends an identity's sessions
+ * when it is deactivated or deleted, live in SessionModule.
  */
 @Module({
   imports: [DatabaseModule, TypeOrmModule.forFeature([SessionEntity, SessionDeviceEntity])],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
+import { IdentitySessionsListener } from './identity-sessions.listener';
 import { SessionAdminController } from './session-admin.controller';
 import { SessionStoreModule } from './session-store.module';
 import { SessionService } from './session.service';
@@ -9,7 +10,7 @@ import { WhoamiController } from './whoami.controller';
 @Module({
   imports: [SessionStoreModule, IdentityModule],
   controllers: [SessionAdminController, WhoamiController],
-  providers: [SessionService],
+  providers: [SessionService, IdentitySessionsListener],
   exports: [SessionService, SessionStoreModule],
 })
 export class SessionModule {}

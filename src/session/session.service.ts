@@ -10,10 +10,10 @@ import { parsePageRequest } from '../common/pagination/page-pagination';
 import { keysetPageHeaders, pagePageHeaders, PaginationHeaders } from '../common/pagination/pagination-headers';
 import { UnitOfWork } from '../database/unit-of-work';
 import { EventRecorderService } from '../events/event-recorder.service';
-import { IdentityRepository } from '../identity/identity.repository';
-import { IdentityService } from '../identity/identity.service';
+import { IdentityReader } from '../identity/identity-reader';
 import { PUBLIC_VIEW } from '../identity/identity.mapper';
 import type { Identity } from '../identity/identity.model';
+import type { SessionResponse } from './dto/session.response';
 import { SessionLifecycleService } from './session-lifecycle.service';
 import { toSessionJson } from './session.mapper';
 import { sessionExtendedData } from './session.events';
@@ -62,8 +62,7 @@ export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly lifecycle: SessionLifecycleService,
-    private readonly identities: IdentityRepository,
-    private readonly identityService: IdentityService,
+    private readonly identities: IdentityReader,
     private readonly uow: UnitOfWork,
     private readonly events: EventRecorderService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -90,8 +89,8 @@ export class SessionService {
   }
 
   /** The session as whoami and the login answer show it: public identity, devices listed. */
-  publicJson(session: Session, identity: Identity): Record<string, unknown> {
-    return toSessionJson(session, { identity: this.identityService.toJson(identity, PUBLIC_VIEW), identityActive: identity.state === 'active', devices: 'list' });
+  publicJson(session: Session, identity: Identity): SessionResponse {
+    return toSessionJson(session, { identity: this.identities.toJson(identity, PUBLIC_VIEW), identityActive: identity.state === 'active', devices: 'list' });
   }
 
   /** DELETE /self-service/logout/api: revokes the session of a token (204 also when it was already revoked). */
@@ -106,7 +105,7 @@ export class SessionService {
   }
 
   /** GET /admin/sessions: keyset pages in id order. */
-  async list(query: Query, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; headers: PaginationHeaders }> {
+  async list(query: Query, requestUrl: string): Promise<{ items: SessionResponse[]; headers: PaginationHeaders }> {
     const expand = parseExpand(query.expand);
     const active = parseActive(query.active);
     const size = values(query.page_size)[0];
@@ -119,7 +118,7 @@ export class SessionService {
     return { items: await this.adminJson(sessions, expand, 'null'), headers: keysetPageHeaders(requestUrl, page.size, next) };
   }
 
-  async get(id: string, expandRaw: unknown): Promise<Record<string, unknown>> {
+  async get(id: string, expandRaw: unknown): Promise<SessionResponse> {
     const expand = parseExpand(expandRaw);
     const session = await this.sessions.findById(id);
     if (!session) throw ApiError.noRows();
@@ -127,7 +126,7 @@ export class SessionService {
   }
 
   /** PATCH /admin/sessions/{id}/extend: `expires_at` = now + lifespan, whatever the session's state (as Kratos). */
-  async extend(id: string): Promise<Record<string, unknown>> {
+  async extend(id: string): Promise<SessionResponse> {
     const session = await this.uow.run(async () => {
       const found = await this.sessions.findById(id, { lock: true });
       if (!found) throw ApiError.noRows();
@@ -150,7 +149,7 @@ export class SessionService {
   }
 
   /** GET /admin/identities/{id}/sessions: 0-based pages (without Kratos's off-by-one), identity and devices expanded. */
-  async listForIdentity(identityId: string, query: Query, requestUrl: string): Promise<{ items: Array<Record<string, unknown>>; headers: PaginationHeaders }> {
+  async listForIdentity(identityId: string, query: Query, requestUrl: string): Promise<{ items: SessionResponse[]; headers: PaginationHeaders }> {
     const active = parseActive(query.active);
     const page = parsePageRequest({ page: values(query.page)[0], per_page: values(query.per_page)[0] });
     const filter: SessionFilter = { identityId, active };
@@ -172,13 +171,13 @@ export class SessionService {
   }
 
   /** Admin form: the identity (when expanded) with admin metadata and without credentials. */
-  private async adminJson(sessions: Session[], expand: Expand, unexpandedDevices: 'null' | 'empty'): Promise<Array<Record<string, unknown>>> {
+  private async adminJson(sessions: Session[], expand: Expand, unexpandedDevices: 'null' | 'empty'): Promise<SessionResponse[]> {
     const identities = expand.identity ? await this.identities.findByIds(sessions.map((s) => s.identityId)) : [];
     const byId = new Map(identities.map((i) => [i.id, i]));
     return sessions.map((session) => {
       const identity = byId.get(session.identityId);
       const json = toSessionJson(session, {
-        identity: identity ? this.identityService.toJson(identity, { credentials: 'omit', metadataAdmin: 'always' }) : null,
+        identity: identity ? this.identities.toJson(identity, { credentials: 'omit', metadataAdmin: 'always' }) : null,
         identityActive: identity ? identity.state === 'active' : undefined,
         devices: expand.devices ? 'list' : 'null',
       });

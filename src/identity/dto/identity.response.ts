@@ -1,31 +1,35 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CREDENTIAL_TYPES } from '../identity.model';
+import { CREDENTIAL_TYPES, type CredentialType, type IdentityState } from '../identity.model';
 
-/** Response shapes, for the OpenAPI document only (the mapper writes the JSON). */
+/**
+ * Response shapes: the mapper (identity.mapper.ts) returns these types, and the OpenAPI document is generated from
+ * their decorators. The TypeScript types say what the mapper always writes; the decorators follow Kratos's document,
+ * which marks fewer fields required, so that generated clients see the same contract as Kratos's.
+ */
 
 export class IdentityCredentials {
   @ApiPropertyOptional({ enum: [...CREDENTIAL_TYPES] })
-  type?: string;
+  type!: CredentialType;
 
   @ApiPropertyOptional({ type: [String] })
-  identifiers?: string[];
+  identifiers!: string[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Only with include_credential' })
   config?: Record<string, unknown>;
 
   @ApiPropertyOptional({ format: 'int64' })
-  version?: number;
+  version!: number;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  created_at?: string;
+  created_at!: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  updated_at?: string;
+  updated_at!: string;
 }
 
 export class VerifiableIdentityAddress {
   @ApiPropertyOptional({ format: 'uuid' })
-  id?: string;
+  id!: string;
 
   @ApiProperty()
   value!: string;
@@ -43,10 +47,10 @@ export class VerifiableIdentityAddress {
   verified_at?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  created_at?: string;
+  created_at!: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  updated_at?: string;
+  updated_at!: string;
 }
 
 export class RecoveryIdentityAddress {
@@ -60,10 +64,10 @@ export class RecoveryIdentityAddress {
   via!: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  created_at?: string;
+  created_at!: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  updated_at?: string;
+  updated_at!: string;
 }
 
 export class IdentityResponse {
@@ -80,10 +84,10 @@ export class IdentityResponse {
   schema_url!: string;
 
   @ApiPropertyOptional({ enum: ['active', 'inactive'] })
-  state?: string;
+  state!: IdentityState;
 
   @ApiPropertyOptional({ format: 'date-time', nullable: true })
-  state_changed_at?: string | null;
+  state_changed_at!: string | null;
 
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true })
   traits!: unknown;
@@ -95,16 +99,16 @@ export class IdentityResponse {
   recovery_addresses?: RecoveryIdentityAddress[];
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
-  metadata_public?: unknown;
+  metadata_public!: unknown;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
   metadata_admin?: unknown;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  created_at?: string;
+  created_at!: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  updated_at?: string;
+  updated_at!: string;
 }
 
 export class JsonPatchOperation {

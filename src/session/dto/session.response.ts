@@ -1,17 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IdentityResponse } from '../../identity/dto/identity.response';
+import type { AuthenticatorAssuranceLevel } from '../session.model';
 
-/** Response shapes, for the OpenAPI document only (the mapper writes the JSON). */
+/**
+ * Response shapes: the mapper (session.mapper.ts) returns these types, and the OpenAPI document is generated from
+ * their decorators. The TypeScript types say what the mapper always writes; the decorators follow Kratos's document.
+ */
 
 export class SessionAuthenticationMethod {
   @ApiPropertyOptional({ enum: ['link_recovery', 'code_recovery', 'password', 'code', 'totp', 'oidc', 'webauthn', 'lookup_secret', 'v0.6_legacy_session'] })
-  method?: string;
+  method!: string;
 
   @ApiPropertyOptional({ enum: ['aal0', 'aal1', 'aal2', 'aal3'] })
-  aal?: string;
+  aal!: AuthenticatorAssuranceLevel;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  completed_at?: string;
+  completed_at!: string;
 
   @ApiPropertyOptional()
   provider?: string;
@@ -22,13 +26,13 @@ export class SessionDevice {
   id!: string;
 
   @ApiPropertyOptional({ nullable: true })
-  ip_address?: string | null;
+  ip_address!: string | null;
 
   @ApiPropertyOptional({ nullable: true })
-  user_agent?: string | null;
+  user_agent!: string | null;
 
   @ApiPropertyOptional()
-  location?: string;
+  location!: string;
 }
 
 export class SessionResponse {
@@ -36,26 +40,26 @@ export class SessionResponse {
   id!: string;
 
   @ApiPropertyOptional({ description: 'Not revoked, not expired, and the identity is active' })
-  active?: boolean;
+  active!: boolean;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  expires_at?: string;
+  expires_at!: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
-  authenticated_at?: string;
+  authenticated_at!: string;
 
   @ApiPropertyOptional({ enum: ['aal0', 'aal1', 'aal2', 'aal3'] })
-  authenticator_assurance_level?: string;
+  authenticator_assurance_level!: AuthenticatorAssuranceLevel;
 
   @ApiPropertyOptional({ type: SessionAuthenticationMethod, isArray: true })
-  authentication_methods?: SessionAuthenticationMethod[];
+  authentication_methods!: SessionAuthenticationMethod[];
 
   @ApiPropertyOptional({ format: 'date-time' })
-  issued_at?: string;
+  issued_at!: string;
 
   @ApiPropertyOptional({ type: IdentityResponse, nullable: true })
-  identity?: IdentityResponse | null;
+  identity!: IdentityResponse | null;
 
   @ApiPropertyOptional({ type: SessionDevice, isArray: true, nullable: true })
-  devices?: SessionDevice[] | null;
+  devices!: SessionDevice[] | null;
 }

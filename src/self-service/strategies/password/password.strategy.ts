@@ -5,7 +5,7 @@ import type { AppConfig } from '../../../config/app-config';
 import { UnitOfWork } from '../../../database/unit-of-work';
 import { PasswordHasherService } from '../../../identity/credentials/password-hasher.service';
 import type { Identity } from '../../../identity/identity.model';
-import { IdentityRepository } from '../../../identity/identity.repository';
+import { IdentityReader } from '../../../identity/identity-reader';
 import { IdentityService } from '../../../identity/identity.service';
 import { METRICS_REGISTRY } from '../../../metrics/metrics.module';
 import { IDENTIFIER_MAX_LENGTH } from '../../../schema/kratos-extension';
@@ -32,7 +32,7 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
 
   constructor(
     private readonly flowService: FlowService,
-    private readonly identityRepository: IdentityRepository,
+    private readonly identityReader: IdentityReader,
     private readonly identities: IdentityService,
     private readonly hasher: PasswordHasherService,
     private readonly lifecycle: SessionLifecycleService,
@@ -109,8 +109,8 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     }
 
     // No identifier is longer than its column, so a longer one is not looked up (it still costs a hash, as any miss).
-    const identityId = [...normalised].length <= IDENTIFIER_MAX_LENGTH ? await this.identityRepository.findIdByIdentifier(normalised, [this.method]) : null;
-    const identity = identityId ? await this.identityRepository.findById(identityId, { credentials: true }) : null;
+    const identityId = [...normalised].length <= IDENTIFIER_MAX_LENGTH ? await this.identityReader.findIdByIdentifier(normalised, [this.method]) : null;
+    const identity = identityId ? await this.identityReader.findById(identityId, { credentials: true }) : null;
     const hash = identity?.credentials.find((c) => c.type === this.method)?.config.hashed_password;
     const valid = typeof hash === 'string' && hash ? await this.hasher.verify(password, hash) : (await this.hasher.verify(password, this.dummyHash)) && false;
     // A right password gives its attempt back (even for a disabled account: it was not a guess); a wrong one counts.
@@ -136,8 +136,8 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     const now = new Date();
     const issued = await this.uow.run(async () => {
       // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
-      if ((await this.identityRepository.lockState(identity.id)) !== 'active') return undefined;
-      if (rehashed) await this.identityRepository.replaceCredentialConfigIf(identity.id, this.method, credential.config, { ...credential.config, hashed_password: rehashed }, now);
+      if ((await this.identityReader.lockState(identity.id)) !== 'active') return undefined;
+      if (rehashed) await this.identities.upgradeCredentialConfig(identity.id, this.method, credential.config, { ...credential.config, hashed_password: rehashed }, now);
       return this.lifecycle.issue(identity.id, [{ method: this.method, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
     });
     if (!issued) {
