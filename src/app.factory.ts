@@ -119,7 +119,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
  * Nest 12's runs the shutdown hooks of modules that never finished starting, which this avoids depending on.)
  */
 async function releaseAfterFailedStart(app: NestFastifyApplication): Promise<void> {
-  await app.get(EventPublisher, { strict: false }).disconnect().catch(() => undefined);
+  await app
+    .get(EventPublisher, { strict: false })
+    .disconnect()
+    .catch(() => undefined);
   const dataSource = app.get(DataSource, { strict: false });
   if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
 }
@@ -140,7 +143,8 @@ export async function startApp(config: AppConfig, options: AppOptions & { log?: 
     await waitForDatabase(config.database, {
       maxWaitMs: config.database.connectMaxWaitMs,
       stopped: options.stopped,
-      onRetry: (attempt, delayMs, reason) => log.warn({ attempt, retryInMs: delayMs, reason }, `database not reachable yet, retrying in ${(delayMs / 1000).toFixed(1)} s`),
+      onRetry: (attempt, delayMs, reason) =>
+        log.warn({ attempt, retryInMs: delayMs, reason }, `database not reachable yet, retrying in ${(delayMs / 1000).toFixed(1)} s`),
     });
     app = await createApp(config, { ...options, lifecycle });
     const fastify = app.getHttpAdapter().getInstance();

@@ -77,9 +77,7 @@ const migrate = program
 
 migrate
   .command('up')
-  .description(
-    'apply the pending migrations and print each one applied; on MySQL/MariaDB under a lock, so that it can run while replicas start',
-  )
+  .description('apply the pending migrations and print each one applied; on MySQL/MariaDB under a lock, so that it can run while replicas start')
   .option('--lock-timeout <seconds>', 'how long to wait while another process migrates the same database', seconds, DEFAULT_MIGRATION_LOCK_TIMEOUT_SECONDS)
   .action(async (options: { lockTimeout: number }) => {
     const { database } = config();
@@ -87,7 +85,11 @@ migrate
       migrateUnderLock(dataSource, { lockTimeoutSeconds: options.lockTimeout, log: (message) => console.error(message) }),
     );
     for (const m of applied) console.log(`applied ${m.timestamp} ${m.name}`);
-    console.log(applied.length ? `${applied.length} migration${applied.length === 1 ? '' : 's'} applied to ${location(database)}` : `no pending migrations on ${location(database)}`);
+    console.log(
+      applied.length
+        ? `${applied.length} migration${applied.length === 1 ? '' : 's'} applied to ${location(database)}`
+        : `no pending migrations on ${location(database)}`,
+    );
   });
 
 migrate

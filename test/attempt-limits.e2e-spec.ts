@@ -20,7 +20,10 @@ const LIMITS = {
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 async function createUser(app: TestApp, email: string, password: string): Promise<string> {
-  const res = await send(`${app.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email }, credentials: { password: { config: { password } } } }));
+  const res = await send(
+    `${app.adminUrl}/admin/identities`,
+    json({ schema_id: 'default', traits: { email }, credentials: { password: { config: { password } } } }),
+  );
   expect(res.status).toBe(201);
   return (JSON.parse(res.text) as { id: string }).id;
 }
@@ -46,7 +49,10 @@ function expectThrottledForm(answer: { status: number; headers: Headers; text: s
   expect(answerProblem(answer)).toBeUndefined();
   const retryAfter = Number(answer.headers.get('retry-after'));
   expect(retryAfter).toBeGreaterThanOrEqual(1);
-  expect(JSON.parse(answer.text)).toMatchObject({ type: 'browser', ui: { messages: [{ id: 4000001, type: 'error', context: { retry_after_seconds: retryAfter } }] } });
+  expect(JSON.parse(answer.text)).toMatchObject({
+    type: 'browser',
+    ui: { messages: [{ id: 4000001, type: 'error', context: { retry_after_seconds: retryAfter } }] },
+  });
   return retryAfter;
 }
 
@@ -105,7 +111,10 @@ describe('attempt limits (MariaDB, Redis)', () => {
     const id = await createUser(app, 'recover-me@example.com', 'recover-password-1');
     const flows: Array<{ id: string; code: string }> = [];
     for (const flowType of ['browser', 'browser', 'api']) {
-      const code = JSON.parse((await send(`${app.adminUrl}/admin/recovery/code`, json({ identity_id: id, flow_type: flowType }))).text) as { recovery_link: string; recovery_code: string };
+      const code = JSON.parse((await send(`${app.adminUrl}/admin/recovery/code`, json({ identity_id: id, flow_type: flowType }))).text) as {
+        recovery_link: string;
+        recovery_code: string;
+      };
       flows.push({ id: new URL(code.recovery_link).searchParams.get('flow')!, code: code.recovery_code });
     }
     const redeem = (flow: string, code: string) => send(`${app.publicUrl}/self-service/recovery?flow=${flow}`, json({ method: 'code', code }));

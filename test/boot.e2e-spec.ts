@@ -56,7 +56,9 @@ describe('the service process', () => {
     await service.waitForOutput(/public API on/);
     await fetch(`http://127.0.0.1:${publicPort}/health/alive`);
     await fetch(`http://127.0.0.1:${publicPort}/health/ready`);
-    await fetch(`http://127.0.0.1:${publicPort}/self-service/recovery?flow=00000000-0000-4000-8000-000000000000&token=secret-token-value`, { redirect: 'manual' });
+    await fetch(`http://127.0.0.1:${publicPort}/self-service/recovery?flow=00000000-0000-4000-8000-000000000000&token=secret-token-value`, {
+      redirect: 'manual',
+    });
     await fetch(`http://127.0.0.1:${adminPort}/admin/identities`, { headers: { 'x-request-id': 'logged-request' } });
     await service.waitForOutput(/logged-request/);
     const completed = service
@@ -64,10 +66,7 @@ describe('the service process', () => {
       .split('\n')
       .filter((l) => l.includes('"request completed"'))
       .map((l) => JSON.parse(l) as { req: { id: string; method: string; url: string }; res: { statusCode: number } });
-    expect(completed.map((l) => l.req.url)).toEqual([
-      '/self-service/recovery?flow=00000000-0000-4000-8000-000000000000&token=[redacted]',
-      '/admin/identities',
-    ]);
+    expect(completed.map((l) => l.req.url)).toEqual(['/self-service/recovery?flow=00000000-0000-4000-8000-000000000000&token=[redacted]', '/admin/identities']);
     expect(completed[1].req.id).toBe('logged-request');
     expect(service.output()).not.toContain('secret-token-value');
     service.child.kill('SIGTERM');
@@ -91,11 +90,14 @@ describe('the service process', () => {
     expect(existsSync(join(cwd, 'data'))).toBe(false);
   });
 
-  it('writes one JSON object per line when not on a terminal, Nest\'s own start-up errors included', async () => {
+  it("writes one JSON object per line when not on a terminal, Nest's own start-up errors included", async () => {
     // A schema URL that cannot be read fails inside Nest's module start-up, where Nest would print its own text.
     service = runService(cwd, { DATABASE_URL: 'sqlite::memory:', IDENTITY_SCHEMAS: '[{"id":"default","url":"file:///nonexistent/schema.json"}]' });
     expect(await service.exited).toBe(78);
-    const lines = service.output().split('\n').filter((l) => l.trim() !== '');
+    const lines = service
+      .output()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(service.output()).not.toMatch(/Mapped \{|InstanceLoader/);
@@ -105,11 +107,21 @@ describe('the service process', () => {
     const [publicPort, adminPort] = [await freePort(), await freePort()];
     const root = join(__dirname, '..');
     const command = `${process.execPath} -r ${join(root, 'node_modules/ts-node/register/transpile-only')} ${join(root, 'src/main.ts')}`;
-    const env = { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: join(root, 'tsconfig.json'), PUBLIC_PORT: String(publicPort), ADMIN_PORT: String(adminPort), DATABASE_URL: 'sqlite::memory:', SHUTDOWN_DRAIN_DELAY: '0' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      TS_NODE_PROJECT: join(root, 'tsconfig.json'),
+      PUBLIC_PORT: String(publicPort),
+      ADMIN_PORT: String(adminPort),
+      DATABASE_URL: 'sqlite::memory:',
+      SHUTDOWN_DRAIN_DELAY: '0',
+    };
     // script(1) gives the service a pseudo-terminal as its standard output, as a person's shell does.
     service = runProcess(cwd, 'script', ['-qec', command, '/dev/null'], env, { group: true });
     await service.waitForOutput(/public API on/);
-    const lines = service.output().split(/\r?\n/).filter((l) => l.trim() !== '');
+    const lines = service
+      .output()
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '');
     expect(lines.some((l) => /INFO.*public API on http:\/\/127\.0\.0\.1:\d+/.test(l))).toBe(true);
     for (const line of lines) expect(line.trim().startsWith('{')).toBe(false);
     expect(lines.length).toBeLessThan(15);

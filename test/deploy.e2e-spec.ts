@@ -16,8 +16,13 @@ const helm = execFileSync('bash', [join(root, 'scripts', 'ensure-helm.sh')], { e
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> }; [k: string]: any };
 
 function render(...args: string[]): { text: string; docs: Doc[] } {
-  const text = execFileSync(helm, ['template', 'kn', chart, '--namespace', 'auth', '--kube-version', '1.30.0', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const docs = parseAllDocuments(text).map((d) => d.toJS() as Doc).filter(Boolean);
+  const text = execFileSync(helm, ['template', 'kn', chart, '--namespace', 'auth', '--kube-version', '1.30.0', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const docs = parseAllDocuments(text)
+    .map((d) => d.toJS() as Doc)
+    .filter(Boolean);
   return { text, docs };
 }
 
@@ -93,10 +98,7 @@ describe.each([
     }
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } });
-    expect(pod.topologySpreadConstraints.map((t: { topologyKey: string }) => t.topologyKey)).toEqual([
-      'topology.kubernetes.io/zone',
-      'kubernetes.io/hostname',
-    ]);
+    expect(pod.topologySpreadConstraints.map((t: { topologyKey: string }) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
   });
 
   it('gives the stop sequence its time, and never a preStop sleep on top of the drain delay', () => {
@@ -200,7 +202,11 @@ describe('Helm chart specifics', () => {
     const monitor = one(docs, 'ServiceMonitor');
     expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(monitor.spec.endpoints).toEqual([
-      expect.objectContaining({ port: 'admin', path: '/metrics', authorization: { type: 'Bearer', credentials: { name: 'kratos-nest-secrets', key: 'METRICS_API_KEYS' } } }),
+      expect.objectContaining({
+        port: 'admin',
+        path: '/metrics',
+        authorization: { type: 'Bearer', credentials: { name: 'kratos-nest-secrets', key: 'METRICS_API_KEYS' } },
+      }),
     ]);
     expect(monitor.spec.selector.matchLabels['app.kubernetes.io/component']).toBe('admin');
     // A preStop sleep replaces the in-process drain delay.

@@ -74,12 +74,19 @@ describe('event completeness (MariaDB, real Redis)', () => {
   }
 
   async function newIdentity(address = email()) {
-    return (await admin.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { hashed_password: BCRYPT } } } } })).data;
+    return (
+      await admin.createIdentity({
+        createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { hashed_password: BCRYPT } } } },
+      })
+    ).data;
   }
 
   async function register(address = email()) {
     const flow = await frontend.createNativeRegistrationFlow();
-    const { data } = await frontend.updateRegistrationFlow({ flow: flow.data.id, updateRegistrationFlowBody: { method: 'password', traits: { email: address }, password: PASSWORD } });
+    const { data } = await frontend.updateRegistrationFlow({
+      flow: flow.data.id,
+      updateRegistrationFlowBody: { method: 'password', traits: { email: address }, password: PASSWORD },
+    });
     secrets.push(data.session_token!);
     return { ...data, session_token: data.session_token!, session: data.session! };
   }
@@ -93,7 +100,11 @@ describe('event completeness (MariaDB, real Redis)', () => {
 
   async function redeemCode(link: string, code: string) {
     const flow = new URL(link).searchParams.get('flow')!;
-    const res = await fetch(`${app.publicUrl}/self-service/recovery?flow=${flow}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'code', code }) });
+    const res = await fetch(`${app.publicUrl}/self-service/recovery?flow=${flow}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'code', code }),
+    });
     const body = (await res.json()) as { continue_with: Array<{ ory_session_token?: string }> };
     secrets.push(body.continue_with[0].ory_session_token!);
     return body;
@@ -103,135 +114,198 @@ describe('event completeness (MariaDB, real Redis)', () => {
   beforeEach(() => settle());
 
   const mutations: Array<[string, () => Promise<EventType[]>]> = [
-    ['createIdentity', async () => {
-      check(await eventsOf(() => newIdentity()), ['identity.created']);
-      return [];
-    }],
-    ['batchPatchIdentities: one event per created identity, none for failed items', async () => {
-      const taken = email();
-      await newIdentity(taken);
-      await settle();
-      const events = await eventsOf(() =>
-        admin.batchPatchIdentities({
-          patchIdentitiesBody: {
-            identities: [
-              { create: { schema_id: 'default', traits: { email: email() } } },
-              { create: { schema_id: 'default', traits: { email: email() } } },
-              { create: { schema_id: 'default', traits: { email: taken } } },
-              { create: { schema_id: 'default', traits: { email: 'invalid' } } },
-            ],
+    [
+      'createIdentity',
+      async () => {
+        check(await eventsOf(() => newIdentity()), ['identity.created']);
+        return [];
+      },
+    ],
+    [
+      'batchPatchIdentities: one event per created identity, none for failed items',
+      async () => {
+        const taken = email();
+        await newIdentity(taken);
+        await settle();
+        const events = await eventsOf(() =>
+          admin.batchPatchIdentities({
+            patchIdentitiesBody: {
+              identities: [
+                { create: { schema_id: 'default', traits: { email: email() } } },
+                { create: { schema_id: 'default', traits: { email: email() } } },
+                { create: { schema_id: 'default', traits: { email: taken } } },
+                { create: { schema_id: 'default', traits: { email: 'invalid' } } },
+              ],
+            },
+          }),
+        );
+        check(events, ['identity.created', 'identity.created']);
+        return [];
+      },
+    ],
+    [
+      'updateIdentity (PUT)',
+      async () => {
+        const identity = await newIdentity();
+        await settle();
+        check(
+          await eventsOf(() =>
+            admin.updateIdentity({
+              id: identity.id,
+              updateIdentityBody: { schema_id: 'default', traits: identity.traits as object, state: 'active', metadata_public: { a: 1 } },
+            }),
+          ),
+          ['identity.updated'],
+        );
+        return [];
+      },
+    ],
+    [
+      'updateIdentity to inactive revokes the live session',
+      async () => {
+        const { identity } = await register();
+        await settle();
+        check(
+          await eventsOf(() =>
+            admin.updateIdentity({ id: identity.id, updateIdentityBody: { schema_id: 'default', traits: identity.traits as object, state: 'inactive' } }),
+          ),
+          ['identity.updated', 'session.revoked'],
+        );
+        return [];
+      },
+    ],
+    [
+      'patchIdentity',
+      async () => {
+        const identity = await newIdentity();
+        await settle();
+        check(await eventsOf(() => admin.patchIdentity({ id: identity.id, jsonPatch: [{ op: 'add', path: '/metadata_admin', value: { b: 2 } }] })), [
+          'identity.updated',
+        ]);
+        return [];
+      },
+    ],
+    [
+      'deleteIdentityCredentials',
+      async () => {
+        const { data } = await admin.createIdentity({
+          createIdentityBody: {
+            schema_id: 'default',
+            traits: { email: email() },
+            credentials: { password: { config: { hashed_password: BCRYPT } }, oidc: { config: { providers: [{ provider: 'gh', subject: randomUUID() }] } } },
           },
-        }),
-      );
-      check(events, ['identity.created', 'identity.created']);
-      return [];
-    }],
-    ['updateIdentity (PUT)', async () => {
-      const identity = await newIdentity();
-      await settle();
-      check(await eventsOf(() => admin.updateIdentity({ id: identity.id, updateIdentityBody: { schema_id: 'default', traits: identity.traits as object, state: 'active', metadata_public: { a: 1 } } })), ['identity.updated']);
-      return [];
-    }],
-    ['updateIdentity to inactive revokes the live session', async () => {
-      const { identity } = await register();
-      await settle();
-      check(await eventsOf(() => admin.updateIdentity({ id: identity.id, updateIdentityBody: { schema_id: 'default', traits: identity.traits as object, state: 'inactive' } })), ['identity.updated', 'session.revoked']);
-      return [];
-    }],
-    ['patchIdentity', async () => {
-      const identity = await newIdentity();
-      await settle();
-      check(await eventsOf(() => admin.patchIdentity({ id: identity.id, jsonPatch: [{ op: 'add', path: '/metadata_admin', value: { b: 2 } }] })), ['identity.updated']);
-      return [];
-    }],
-    ['deleteIdentityCredentials', async () => {
-      const { data } = await admin.createIdentity({
-        createIdentityBody: { schema_id: 'default', traits: { email: email() }, credentials: { password: { config: { hashed_password: BCRYPT } }, oidc: { config: { providers: [{ provider: 'gh', subject: randomUUID() }] } } } },
-      });
-      await settle();
-      check(await eventsOf(() => admin.deleteIdentityCredentials({ id: data.id, type: 'password' })), ['identity.credential.deleted']);
-      return [];
-    }],
-    ['deleteIdentity with a live session', async () => {
-      const { identity } = await register();
-      await settle();
-      check(await eventsOf(() => admin.deleteIdentity({ id: identity.id })), ['identity.deleted', 'session.revoked']);
-      return [];
-    }],
-    ['self-service registration', async () => {
-      check(await eventsOf(() => register()), ['identity.created', 'session.created']);
-      return [];
-    }],
-    ['self-service login', async () => {
-      const address = email();
-      await register(address);
-      await settle();
-      check(await eventsOf(() => login(address)), ['session.created']);
-      return [];
-    }],
-    ['logout, extend, disable, delete identity sessions', async () => {
-      const address = email();
-      const first = await register(address);
-      const second = await login(address);
-      const third = await login(address);
-      await settle();
-      check(await eventsOf(() => frontend.performNativeLogout({ performNativeLogoutBody: { session_token: first.session_token } })), ['session.revoked']);
-      check(await eventsOf(() => admin.extendSession({ id: second.session.id })), ['session.extended']);
-      check(await eventsOf(() => admin.disableSession({ id: second.session.id })), ['session.revoked']);
-      check(await eventsOf(() => admin.disableSession({ id: second.session.id })), []);
-      check(await eventsOf(() => admin.deleteIdentitySessions({ id: first.identity.id })), ['session.revoked']);
-      void third;
-      return [];
-    }],
-    ['recovery: link and code created, both redeemed, new password set', async () => {
-      const identity = await newIdentity();
-      await settle();
-      let code = { recovery_link: '', recovery_code: '' };
-      check(
-        await eventsOf(async () => {
-          code = (await admin.createRecoveryCodeForIdentity({ createRecoveryCodeForIdentityBody: { identity_id: identity.id } })).data;
-        }),
-        ['recovery.code.created'],
-      );
-      secrets.push(code.recovery_code);
-      let link = '';
-      check(
-        await eventsOf(async () => {
-          link = (await admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id } })).data.recovery_link;
-        }),
-        ['recovery.link.created'],
-      );
-      secrets.push(new URL(link).searchParams.get('token')!);
-      let settingsFlow = '';
-      let token = '';
-      check(
-        await eventsOf(async () => {
-          const flow = await redeemCode(code.recovery_link, code.recovery_code);
-          token = flow.continue_with[0].ory_session_token!;
-          settingsFlow = (flow.continue_with[1] as { flow: { id: string } }).flow.id;
-        }),
-        ['recovery.completed', 'session.created'],
-      );
-      check(await eventsOf(() => fetch(link, { redirect: 'manual' })), ['recovery.completed', 'session.created']);
-      check(
-        await eventsOf(() => frontend.updateSettingsFlow({ flow: settingsFlow, xSessionToken: token, updateSettingsFlowBody: { method: 'password', password: 'a new password 789' } })),
-        ['identity.updated'],
-      );
-      return [];
-    }],
-    ['failed writes: conflict, invalid patch, wrong login, wrong code', async () => {
-      const address = email();
-      const identity = await newIdentity(address);
-      await settle();
-      const failures = await eventsOf(async () => {
-        await admin.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address } } }).catch(() => undefined);
-        await admin.patchIdentity({ id: identity.id, jsonPatch: [{ op: 'remove', path: '/traits/email' }] }).catch(() => undefined);
-        const flow = await frontend.createNativeLoginFlow();
-        await frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier: address, password: 'wrong!' } }).catch(() => undefined);
-      });
-      check(failures, []);
-      return [];
-    }],
+        });
+        await settle();
+        check(await eventsOf(() => admin.deleteIdentityCredentials({ id: data.id, type: 'password' })), ['identity.credential.deleted']);
+        return [];
+      },
+    ],
+    [
+      'deleteIdentity with a live session',
+      async () => {
+        const { identity } = await register();
+        await settle();
+        check(await eventsOf(() => admin.deleteIdentity({ id: identity.id })), ['identity.deleted', 'session.revoked']);
+        return [];
+      },
+    ],
+    [
+      'self-service registration',
+      async () => {
+        check(await eventsOf(() => register()), ['identity.created', 'session.created']);
+        return [];
+      },
+    ],
+    [
+      'self-service login',
+      async () => {
+        const address = email();
+        await register(address);
+        await settle();
+        check(await eventsOf(() => login(address)), ['session.created']);
+        return [];
+      },
+    ],
+    [
+      'logout, extend, disable, delete identity sessions',
+      async () => {
+        const address = email();
+        const first = await register(address);
+        const second = await login(address);
+        const third = await login(address);
+        await settle();
+        check(await eventsOf(() => frontend.performNativeLogout({ performNativeLogoutBody: { session_token: first.session_token } })), ['session.revoked']);
+        check(await eventsOf(() => admin.extendSession({ id: second.session.id })), ['session.extended']);
+        check(await eventsOf(() => admin.disableSession({ id: second.session.id })), ['session.revoked']);
+        check(await eventsOf(() => admin.disableSession({ id: second.session.id })), []);
+        check(await eventsOf(() => admin.deleteIdentitySessions({ id: first.identity.id })), ['session.revoked']);
+        void third;
+        return [];
+      },
+    ],
+    [
+      'recovery: link and code created, both redeemed, new password set',
+      async () => {
+        const identity = await newIdentity();
+        await settle();
+        let code = { recovery_link: '', recovery_code: '' };
+        check(
+          await eventsOf(async () => {
+            code = (await admin.createRecoveryCodeForIdentity({ createRecoveryCodeForIdentityBody: { identity_id: identity.id } })).data;
+          }),
+          ['recovery.code.created'],
+        );
+        secrets.push(code.recovery_code);
+        let link = '';
+        check(
+          await eventsOf(async () => {
+            link = (await admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id } })).data.recovery_link;
+          }),
+          ['recovery.link.created'],
+        );
+        secrets.push(new URL(link).searchParams.get('token')!);
+        let settingsFlow = '';
+        let token = '';
+        check(
+          await eventsOf(async () => {
+            const flow = await redeemCode(code.recovery_link, code.recovery_code);
+            token = flow.continue_with[0].ory_session_token!;
+            settingsFlow = (flow.continue_with[1] as { flow: { id: string } }).flow.id;
+          }),
+          ['recovery.completed', 'session.created'],
+        );
+        check(await eventsOf(() => fetch(link, { redirect: 'manual' })), ['recovery.completed', 'session.created']);
+        check(
+          await eventsOf(() =>
+            frontend.updateSettingsFlow({
+              flow: settingsFlow,
+              xSessionToken: token,
+              updateSettingsFlowBody: { method: 'password', password: 'a new password 789' },
+            }),
+          ),
+          ['identity.updated'],
+        );
+        return [];
+      },
+    ],
+    [
+      'failed writes: conflict, invalid patch, wrong login, wrong code',
+      async () => {
+        const address = email();
+        const identity = await newIdentity(address);
+        await settle();
+        const failures = await eventsOf(async () => {
+          await admin.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address } } }).catch(() => undefined);
+          await admin.patchIdentity({ id: identity.id, jsonPatch: [{ op: 'remove', path: '/traits/email' }] }).catch(() => undefined);
+          const flow = await frontend.createNativeLoginFlow();
+          await frontend
+            .updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier: address, password: 'wrong!' } })
+            .catch(() => undefined);
+        });
+        check(failures, []);
+        return [];
+      },
+    ],
   ];
 
   it.each(mutations)('%s emits exactly its events', async (_name, run) => {
@@ -257,7 +331,7 @@ describe('event completeness (MariaDB, real Redis)', () => {
     check(events, []);
   });
 
-  it('carries the request\'s traceparent', async () => {
+  it("carries the request's traceparent", async () => {
     const events = await eventsOf(() =>
       fetch(`${app.adminUrl}/admin/identities`, {
         method: 'POST',

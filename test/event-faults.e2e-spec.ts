@@ -104,14 +104,18 @@ describe('event delivery under faults (separate service processes)', () => {
   it('a rolled-back write publishes nothing', async () => {
     const { adminUrl } = await start({});
     const email = `rb-${randomUUID()}@example.com`;
-    const create = (body: object) => fetch(`${adminUrl}/admin/identities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const create = (body: object) =>
+      fetch(`${adminUrl}/admin/identities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const first = await create({ schema_id: 'default', traits: { email } });
     const id = ((await first.json()) as { id: string }).id;
     expect((await create({ schema_id: 'default', traits: { email } })).status).toBe(409); // rolled back at the unique index
     const patch = await fetch(`${adminUrl}/admin/identities/${id}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ op: 'add', path: '/metadata_public', value: { a: 1 } }, { op: 'remove', path: '/traits/email' }]),
+      body: JSON.stringify([
+        { op: 'add', path: '/metadata_public', value: { a: 1 } },
+        { op: 'remove', path: '/traits/email' },
+      ]),
     });
     expect(patch.status).toBe(400); // rolled back after validation
     await expectDeliveredOnce(TEST_REDIS_URL, [id]);
@@ -130,7 +134,12 @@ describe('event delivery under faults (separate service processes)', () => {
     redises.push(redis);
     await redis.stop();
     // The relay would not retry for a minute: only the shutdown drain can publish these events.
-    const { service, adminUrl } = await start({ REDIS_URL: redis.url, EVENTS_RELAY_INTERVAL_MS: '60000', EVENTS_RELAY_MAX_BACKOFF_MS: '60000', LOG_LEVEL: 'info' });
+    const { service, adminUrl } = await start({
+      REDIS_URL: redis.url,
+      EVENTS_RELAY_INTERVAL_MS: '60000',
+      EVENTS_RELAY_MAX_BACKOFF_MS: '60000',
+      LOG_LEVEL: 'info',
+    });
     const subjects: string[] = [];
     for (let i = 0; i < 8; i++) subjects.push(await createIdentity(adminUrl));
     await redis.start();

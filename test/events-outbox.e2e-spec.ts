@@ -12,7 +12,16 @@ import { QueueReader, startTestApp, TestApp } from './support/test-app';
 /** A schema-valid identity.created payload (record() accepts only a type's own payload). */
 function identityData(id: string): EventPayloads['identity.created'] {
   const at = '2026-01-01T00:00:00Z';
-  return { id, schema_id: 'default', schema_url: 'http://localhost/schemas/ZGVmYXVsdA', state: 'active', traits: {}, metadata_public: null, created_at: at, updated_at: at };
+  return {
+    id,
+    schema_id: 'default',
+    schema_url: 'http://localhost/schemas/ZGVmYXVsdA',
+    state: 'active',
+    traits: {},
+    metadata_public: null,
+    created_at: at,
+    updated_at: at,
+  };
 }
 
 /** Records `count` identity.created events in one transaction through the app's own services. */
@@ -54,7 +63,7 @@ describe('event outbox and relay (MariaDB, real Redis)', () => {
     await app?.destroy();
   });
 
-  it('publishes a committed transaction\'s events as CloudEvents, job name = type, job id = event id', async () => {
+  it("publishes a committed transaction's events as CloudEvents, job name = type, job id = event id", async () => {
     const subject = randomUUID();
     await recordInTransaction(app, [subject]);
     const events = await reader.waitFor((es) => es.some((e) => e.subject === subject));
@@ -74,7 +83,7 @@ describe('event outbox and relay (MariaDB, real Redis)', () => {
     expect(job.id).toBe(event.id);
   });
 
-  it('never publishes a rolled-back transaction\'s events', async () => {
+  it("never publishes a rolled-back transaction's events", async () => {
     const rolledBack = randomUUID();
     const committed = randomUUID();
     await expect(recordInTransaction(app, [rolledBack], true)).rejects.toThrow('roll back');
@@ -82,7 +91,12 @@ describe('event outbox and relay (MariaDB, real Redis)', () => {
     const events = await reader.waitFor((es) => es.some((e) => e.subject === committed));
     expect(events.some((e) => e.subject === committed)).toBe(true);
     expect(events.some((e) => e.subject === rolledBack)).toBe(false);
-    expect(await eventually(() => app.app.get(OutboxRepository).countPending(), (n) => n === 0)).toBe(0);
+    expect(
+      await eventually(
+        () => app.app.get(OutboxRepository).countPending(),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
   });
 
   it('refuses to record outside a transaction', async () => {
@@ -130,7 +144,12 @@ describe('relay while Redis is down (private redis-server)', () => {
     for (const subject of during) expect(counts.get(subject)).toBe(1);
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     // The relay marks rows published in the transaction that publishes them; the jobs can be seen just before it commits.
-    expect(await eventually(() => app.app.get(OutboxRepository).countPending(), (n) => n === 0)).toBe(0);
+    expect(
+      await eventually(
+        () => app.app.get(OutboxRepository).countPending(),
+        (n) => n === 0,
+      ),
+    ).toBe(0);
     await reader.close();
   });
 });
@@ -167,9 +186,7 @@ describe('two relays on one database', () => {
       });
     }
     // Write through both replicas at once, in small transactions, while both relays run.
-    await Promise.all(
-      subjects.map((s, i) => recordInTransaction(i % 2 === 0 ? first : second, [s])),
-    );
+    await Promise.all(subjects.map((s, i) => recordInTransaction(i % 2 === 0 ? first : second, [s])));
     await Promise.all([first.app.get(OutboxRelayService).flush(), second.app.get(OutboxRelayService).flush()]);
     const events = await reader.waitFor((es) => es.length >= subjects.length);
     const counts = countBySubject(events);
@@ -204,10 +221,12 @@ describe.each(['mysql', 'sqlite'] as const)('outbox claims (%s)', (dialect) => {
   });
 
   const rows = (subjects: string[]) =>
-    uow.manager().query(
-      `SELECT subject, claimed_by AS claimedBy, claim_expires_at AS expiresAt, published_at AS publishedAt, attempts FROM event_outbox WHERE subject IN (${subjects.map(() => '?').join(', ')}) ORDER BY seq`,
-      subjects,
-    ) as Promise<Array<{ subject: string; claimedBy: string | null; expiresAt: unknown; publishedAt: unknown; attempts: number }>>;
+    uow
+      .manager()
+      .query<Array<{ subject: string; claimedBy: string | null; expiresAt: unknown; publishedAt: unknown; attempts: number }>>(
+        `SELECT subject, claimed_by AS claimedBy, claim_expires_at AS expiresAt, published_at AS publishedAt, attempts FROM event_outbox WHERE subject IN (${subjects.map(() => '?').join(', ')}) ORDER BY seq`,
+        subjects,
+      );
 
   it('skips rows another relay holds until its lease lapses, then publishes them (a relay that died mid-batch)', async () => {
     const held: string[] = Array.from({ length: 4 }, () => randomUUID());
@@ -221,7 +240,9 @@ describe.each(['mysql', 'sqlite'] as const)('outbox claims (%s)', (dialect) => {
     expect(events.filter((e) => held.includes(e.subject))).toEqual([]);
     expect((await rows(held)).every((r) => r.claimedBy === 'dead-host:1:00000000#1' && r.publishedAt === null)).toBe(true);
 
-    await uow.run(() => uow.manager().query("UPDATE event_outbox SET claim_expires_at = '2000-01-01 00:00:00.000' WHERE claimed_by = ?", ['dead-host:1:00000000#1']));
+    await uow.run(() =>
+      uow.manager().query("UPDATE event_outbox SET claim_expires_at = '2000-01-01 00:00:00.000' WHERE claimed_by = ?", ['dead-host:1:00000000#1']),
+    );
     expect(await relay.flush()).toBe(4);
     events = await reader.waitFor((es) => held.every((s) => es.some((e) => e.subject === s)));
     expect(countBySubject(events.filter((e) => held.includes(e.subject)))).toEqual(new Map(held.map((s) => [s, 1])));
@@ -245,9 +266,7 @@ describe.each(['mysql', 'sqlite'] as const)('outbox claims (%s)', (dialect) => {
   it('gives claims made at the same moment in one process disjoint rows, oldest first', async () => {
     const subjects = Array.from({ length: 40 }, () => randomUUID());
     await recordInTransaction(app, subjects);
-    const claims = await Promise.all(
-      Array.from({ length: 6 }, () => uow.run(() => outbox.claimPending(8, 60_000), { isolation: 'READ COMMITTED' })),
-    );
+    const claims = await Promise.all(Array.from({ length: 6 }, () => uow.run(() => outbox.claimPending(8, 60_000), { isolation: 'READ COMMITTED' })));
     const claimed = claims.flatMap((c) => c.events.map((e) => e.event.subject));
     expect(new Set(claimed).size).toBe(claimed.length);
     expect(claimed.length).toBeGreaterThanOrEqual(dialect === 'sqlite' ? 40 : 8);

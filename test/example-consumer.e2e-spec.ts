@@ -10,7 +10,12 @@ describe('examples/consumer', () => {
     const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     const queue = new Queue(queueName, { connection });
     const handled: string[] = [];
-    const consumer = startConsumer({ redisUrl: TEST_REDIS_URL, queue: queueName, consumerName: queueName, handle: async (e) => void handled.push(e.id) });
+    const consumer = startConsumer({
+      redisUrl: TEST_REDIS_URL,
+      queue: queueName,
+      consumerName: queueName,
+      handle: (e) => Promise.resolve(void handled.push(e.id)),
+    });
     try {
       const event: CloudEvent = {
         specversion: '1.0',

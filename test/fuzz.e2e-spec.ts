@@ -24,7 +24,13 @@ const document = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 
   paths: Record<string, Record<string, { operationId: string; parameters?: Array<{ in: string; name: string }>; requestBody?: unknown }>>;
 };
 const operations: Operation[] = Object.entries(document.paths).flatMap(([path, ops]) =>
-  Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, operationId: op.operationId, parameters: op.parameters ?? [], hasBody: Boolean(op.requestBody) }))
+  Object.entries(ops).map(([method, op]) => ({
+    method: method.toUpperCase(),
+    path,
+    operationId: op.operationId,
+    parameters: op.parameters ?? [],
+    hasBody: Boolean(op.requestBody),
+  })),
 );
 
 const HUGE = 'x'.repeat(70_000);
@@ -33,11 +39,27 @@ const HUGE = 'x'.repeat(70_000);
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('', ' ', 'x'.repeat(255), 'x'.repeat(256), 'x'.repeat(5000), '__proto__', 'constructor', '../../etc/passwd', "' OR 1=1 --", '%00', '\u0000', '😀'.repeat(100)),
+  fc.constantFrom(
+    '',
+    ' ',
+    'x'.repeat(255),
+    'x'.repeat(256),
+    'x'.repeat(5000),
+    '__proto__',
+    'constructor',
+    '../../etc/passwd',
+    "' OR 1=1 --",
+    '%00',
+    '\u0000',
+    '😀'.repeat(100),
+  ),
   fc.constantFrom('2562048h', '-1s', '0', '1e400', 'NaN', '-9223372036854775809', '99999999999999999999', '0000-01-01T00:00:00Z', '99999-12-31T00:00:00Z'),
   fc.uuid(),
   // Well-formed but longer than the columns (an email's domain labels may each have 63 characters).
-  fc.constantFrom(`${'a'.repeat(64)}@${Array(4).fill('b'.repeat(63)).join('.')}.com`, `u@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.${'g'.repeat(60)}.com`),
+  fc.constantFrom(
+    `${'a'.repeat(64)}@${Array(4).fill('b'.repeat(63)).join('.')}.com`,
+    `u@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.${'g'.repeat(60)}.com`,
+  ),
 );
 
 /** Any JSON value, including the hostile strings, big numbers, nesting and empty containers. */
@@ -71,7 +93,12 @@ function setAt(value: unknown, path: string[], replacement: unknown, mode: 'repl
 function mutatedBody(valid: unknown): fc.Arbitrary<unknown> {
   const paths = leafPaths(valid);
   return fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...paths), hostileValue, fc.constantFrom<'replace' | 'remove' | 'add'>('replace', 'remove', 'add')).map(([p, v, m]) => setAt(valid, p, v, m)) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...paths), hostileValue, fc.constantFrom<'replace' | 'remove' | 'add'>('replace', 'remove', 'add'))
+        .map(([p, v, m]) => setAt(valid, p, v, m)),
+    },
     { weight: 1, arbitrary: hostileValue },
   );
 }
@@ -126,9 +153,23 @@ describe('fuzzing every operation of the OpenAPI document (MariaDB)', () => {
   beforeEach(async () => {
     await dataSource.query('DELETE FROM identities');
     const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const identity = JSON.parse((await send(`${app.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email: 'fuzz@example.com' }, credentials: { password: { config: { password: 'fuzz-password-123' } } } }))).text);
+    const identity = JSON.parse(
+      (
+        await send(
+          `${app.adminUrl}/admin/identities`,
+          json({ schema_id: 'default', traits: { email: 'fuzz@example.com' }, credentials: { password: { config: { password: 'fuzz-password-123' } } } }),
+        )
+      ).text,
+    );
     const login = JSON.parse((await send(`${app.publicUrl}/self-service/login/api`)).text);
-    const signedIn = JSON.parse((await send(`${app.publicUrl}/self-service/login?flow=${login.id}`, json({ method: 'password', identifier: 'fuzz@example.com', password: 'fuzz-password-123' }))).text);
+    const signedIn = JSON.parse(
+      (
+        await send(
+          `${app.publicUrl}/self-service/login?flow=${login.id}`,
+          json({ method: 'password', identifier: 'fuzz@example.com', password: 'fuzz-password-123' }),
+        )
+      ).text,
+    );
     sessionToken = signedIn.session_token;
     const settings = JSON.parse((await send(`${app.publicUrl}/self-service/settings/api`, { headers: { 'x-session-token': sessionToken } })).text);
     const registration = JSON.parse((await send(`${app.publicUrl}/self-service/registration/api`)).text);
@@ -143,10 +184,27 @@ describe('fuzzing every operation of the OpenAPI document (MariaDB)', () => {
     });
     const traits = { email: 'fuzz-new@example.com' };
     Object.assign(validBodies, {
-      createIdentity: { schema_id: 'default', traits, state: 'active', metadata_public: { a: 1 }, metadata_admin: null, credentials: { password: { config: { hashed_password: '$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq' } }, oidc: { config: { providers: [{ provider: 'github', subject: '42' }] } } }, verifiable_addresses: [{ value: traits.email, via: 'email', verified: true, status: 'completed', verified_at: '2026-01-01T00:00:00Z' }], recovery_addresses: [{ value: traits.email, via: 'email' }] },
+      createIdentity: {
+        schema_id: 'default',
+        traits,
+        state: 'active',
+        metadata_public: { a: 1 },
+        metadata_admin: null,
+        credentials: {
+          password: { config: { hashed_password: '$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq' } },
+          oidc: { config: { providers: [{ provider: 'github', subject: '42' }] } },
+        },
+        verifiable_addresses: [{ value: traits.email, via: 'email', verified: true, status: 'completed', verified_at: '2026-01-01T00:00:00Z' }],
+        recovery_addresses: [{ value: traits.email, via: 'email' }],
+      },
       updateIdentity: { schema_id: 'default', traits: { email: 'fuzz@example.com' }, state: 'active', metadata_public: { b: 2 } },
-      patchIdentity: [{ op: 'replace', path: '/metadata_public', value: { c: 3 } }, { op: 'add', path: '/traits/email', value: 'fuzz@example.com' }],
-      batchPatchIdentities: { identities: [{ create: { schema_id: 'default', traits: { email: 'fuzz-batch@example.com' } }, patch_id: '00000000-0000-4000-8000-000000000001' }] },
+      patchIdentity: [
+        { op: 'replace', path: '/metadata_public', value: { c: 3 } },
+        { op: 'add', path: '/traits/email', value: 'fuzz@example.com' },
+      ],
+      batchPatchIdentities: {
+        identities: [{ create: { schema_id: 'default', traits: { email: 'fuzz-batch@example.com' } }, patch_id: '00000000-0000-4000-8000-000000000001' }],
+      },
       createRecoveryLinkForIdentity: { identity_id: identity.id, expires_in: '1h' },
       createRecoveryCodeForIdentity: { identity_id: identity.id, expires_in: '15m' },
       updateRecoveryFlow: { method: 'code', code: '123456' },
@@ -167,8 +225,16 @@ describe('fuzzing every operation of the OpenAPI document (MariaDB)', () => {
   /** Mostly JSON; sometimes another content type, or a body that is not JSON at all. */
   const encoding = fc.oneof(
     { weight: 6, arbitrary: fc.constant({ type: 'application/json', raw: undefined as string | undefined }) },
-    { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', '').map((type) => ({ type, raw: undefined })) },
-    { weight: 1, arbitrary: fc.constantFrom('{"traits": ', '[[[[', '\u0000', '{"a":1}{"b":2}', '{"__proto__":{"x":1}}').map((raw) => ({ type: 'application/json', raw })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', '')
+        .map((type) => ({ type, raw: undefined })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('{"traits": ', '[[[[', '\u0000', '{"a":1}{"b":2}', '{"__proto__":{"x":1}}').map((raw) => ({ type: 'application/json', raw })),
+    },
   );
 
   /** Sends one request and records what is wrong with its answer, or with what it left in the database. */
@@ -179,7 +245,10 @@ describe('fuzzing every operation of the OpenAPI document (MariaDB)', () => {
     if (problem) problems.push(`${op.method} ${url.slice(0, 200)} ${label.slice(0, 300)} → ${problem}`);
     if (before && answer.status >= 400) {
       const after = await rowCounts(dataSource);
-      if (JSON.stringify(after) !== JSON.stringify(before)) problems.push(`${op.method} ${url.slice(0, 200)} ${label.slice(0, 300)} answered ${answer.status} but changed ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+      if (JSON.stringify(after) !== JSON.stringify(before))
+        problems.push(
+          `${op.method} ${url.slice(0, 200)} ${label.slice(0, 300)} answered ${answer.status} but changed ${JSON.stringify(before)} → ${JSON.stringify(after)}`,
+        );
     }
   }
 
@@ -196,11 +265,17 @@ describe('fuzzing every operation of the OpenAPI document (MariaDB)', () => {
       for (const value of SWEEP) {
         for (const mode of ['replace', 'add'] as const) {
           const payload = setAt(valid, path, value, mode);
-          await check(op, `${base}${withRealIds(op)}${flowParam}`, {
-            method: op.method,
-            headers: { 'content-type': 'application/json', 'x-session-token': sessionToken },
-            body: JSON.stringify(payload),
-          }, problems, `${mode} ${path.join('.')} = ${JSON.stringify(value)?.slice(0, 60)}`);
+          await check(
+            op,
+            `${base}${withRealIds(op)}${flowParam}`,
+            {
+              method: op.method,
+              headers: { 'content-type': 'application/json', 'x-session-token': sessionToken },
+              body: JSON.stringify(payload),
+            },
+            problems,
+            `${mode} ${path.join('.')} = ${JSON.stringify(value)?.slice(0, 60)}`,
+          );
         }
       }
     }
@@ -210,34 +285,52 @@ describe('fuzzing every operation of the OpenAPI document (MariaDB)', () => {
   it.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))('%s', async (_name, op) => {
     const watch = new EventLoopWatch().start();
     const params = Object.fromEntries(
-      op.parameters.filter((p) => p.in !== 'header').map((p) => [`${p.in}:${p.name}`, fc.option(parameter(p.in, p.name), { nil: undefined, freq: p.in === 'path' ? 20 : 3 })]),
+      op.parameters
+        .filter((p) => p.in !== 'header')
+        .map((p) => [`${p.in}:${p.name}`, fc.option(parameter(p.in, p.name), { nil: undefined, freq: p.in === 'path' ? 20 : 3 })]),
     );
     const body = op.hasBody ? mutatedBody(validBodies[op.operationId] ?? {}) : fc.constant(undefined);
     const problems: string[] = [];
-    await fc.assert(
-      fc.asyncProperty(fc.record(params), body, encoding, fc.integer({ min: 0, max: 4 }), fc.boolean(), async (values, payload, { type, raw }, port, withToken) => {
-        const otherPort = port === 0;
-        let path = op.path;
-        const query = new URLSearchParams();
-        for (const [key, value] of Object.entries(values)) {
-          const [where, name] = key.split(':');
-          if (where === 'path') path = path.replace(`{${name}}`, encodeURIComponent(String(value ?? '')));
-          else if (value !== undefined) query.append(name, String(value));
-        }
-        path = path.replace(/\{\w+\}/g, 'missing');
-        const admin = path.startsWith('/admin');
-        const base = admin !== otherPort ? app.adminUrl : app.publicUrl;
-        const url = `${base}${path}${query.size > 0 ? `?${query}` : ''}`;
-        const init: RequestInit = {
-          method: op.method,
-          headers: { ...(type ? { 'content-type': type } : {}), ...(withToken ? { 'x-session-token': sessionToken } : {}) },
-          ...(!op.hasBody ? {} : raw !== undefined ? { body: raw } : payload === undefined ? {} : { body: JSON.stringify(payload) }),
-        };
-        await check(op, url, init, problems, raw ?? JSON.stringify(payload) ?? '');
-        return problems.length === 0;
-      }),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? (op.hasBody ? 80 : 40)), seed: Number(process.env.FUZZ_SEED ?? Date.now() % 100_000), endOnFailure: true },
-    ).catch((err: unknown) => problems.push(String((err as Error).message).split('\n').slice(0, 3).join(' ')));
+    await fc
+      .assert(
+        fc.asyncProperty(
+          fc.record(params),
+          body,
+          encoding,
+          fc.integer({ min: 0, max: 4 }),
+          fc.boolean(),
+          async (values, payload, { type, raw }, port, withToken) => {
+            const otherPort = port === 0;
+            let path = op.path;
+            const query = new URLSearchParams();
+            for (const [key, value] of Object.entries(values)) {
+              const [where, name] = key.split(':');
+              if (where === 'path') path = path.replace(`{${name}}`, encodeURIComponent(String(value ?? '')));
+              else if (value !== undefined) query.append(name, String(value));
+            }
+            path = path.replace(/\{\w+\}/g, 'missing');
+            const admin = path.startsWith('/admin');
+            const base = admin !== otherPort ? app.adminUrl : app.publicUrl;
+            const url = `${base}${path}${query.size > 0 ? `?${query.toString()}` : ''}`;
+            const init: RequestInit = {
+              method: op.method,
+              headers: { ...(type ? { 'content-type': type } : {}), ...(withToken ? { 'x-session-token': sessionToken } : {}) },
+              ...(!op.hasBody ? {} : raw !== undefined ? { body: raw } : payload === undefined ? {} : { body: JSON.stringify(payload) }),
+            };
+            await check(op, url, init, problems, raw ?? JSON.stringify(payload) ?? '');
+            return problems.length === 0;
+          },
+        ),
+        { numRuns: Number(process.env.FUZZ_RUNS ?? (op.hasBody ? 80 : 40)), seed: Number(process.env.FUZZ_SEED ?? Date.now() % 100_000), endOnFailure: true },
+      )
+      .catch((err: unknown) =>
+        problems.push(
+          String((err as Error).message)
+            .split('\n')
+            .slice(0, 3)
+            .join(' '),
+        ),
+      );
     expect(problems).toEqual([]);
     expect(watch.stop()).toBeLessThan(500);
   });

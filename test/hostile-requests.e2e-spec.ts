@@ -106,7 +106,11 @@ describe('hostile requests (MariaDB)', () => {
   describe('bounded work per request', () => {
     it('refuses a 50 000-character email with a 4 KB password at registration at once', async () => {
       const flow = JSON.parse((await send(`${app.publicUrl}/self-service/registration/api`)).text) as { id: string };
-      const body = await refused(`${app.publicUrl}/self-service/registration?flow=${flow.id}`, json({ method: 'password', traits: { email: `${'a'.repeat(50_000)}@example.com` }, password: 'p'.repeat(4096) }), 400);
+      const body = await refused(
+        `${app.publicUrl}/self-service/registration?flow=${flow.id}`,
+        json({ method: 'password', traits: { email: `${'a'.repeat(50_000)}@example.com` }, password: 'p'.repeat(4096) }),
+        400,
+      );
       expect(JSON.stringify(body)).toContain('4000040'); // Kratos's "Enter a valid email address"
     });
 
@@ -115,7 +119,10 @@ describe('hostile requests (MariaDB)', () => {
       expect(email.length).toBe(254);
       const flow = JSON.parse((await send(`${app.publicUrl}/self-service/registration/api`)).text) as { id: string };
       const { result, probeMs } = await probeWhile(`${app.publicUrl}/health/alive`, () =>
-        send(`${app.publicUrl}/self-service/registration?flow=${flow.id}`, json({ method: 'password', traits: { email }, password: `${email}${'x'.repeat(100)}` })),
+        send(
+          `${app.publicUrl}/self-service/registration?flow=${flow.id}`,
+          json({ method: 'password', traits: { email }, password: `${email}${'x'.repeat(100)}` }),
+        ),
       );
       expect(result.status).toBe(400); // too similar to the identifier
       expect(result.text).toContain('4000031');
@@ -124,7 +131,11 @@ describe('hostile requests (MariaDB)', () => {
 
     it('signs nobody in with a 50 000-character identifier, and looks nothing up', async () => {
       const flow = JSON.parse((await send(`${app.publicUrl}/self-service/login/api`)).text) as { id: string };
-      await refused(`${app.publicUrl}/self-service/login?flow=${flow.id}`, json({ method: 'password', identifier: 'i'.repeat(50_000), password: 'p'.repeat(4096) }), 400);
+      await refused(
+        `${app.publicUrl}/self-service/login?flow=${flow.id}`,
+        json({ method: 'password', identifier: 'i'.repeat(50_000), password: 'p'.repeat(4096) }),
+        400,
+      );
     });
 
     it.each([
@@ -137,7 +148,12 @@ describe('hostile requests (MariaDB)', () => {
     });
 
     it('refuses a body with more values than the limit', async () => {
-      await refused(`${app.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email: 'many@example.com' }, metadata_public: Array(250_000).fill(0) }), 400, /more than 200000 values/);
+      await refused(
+        `${app.adminUrl}/admin/identities`,
+        json({ schema_id: 'default', traits: { email: 'many@example.com' }, metadata_public: Array(250_000).fill(0) }),
+        400,
+        /more than 200000 values/,
+      );
     });
 
     it('limits bodies on the public port to PUBLIC_BODY_LIMIT_BYTES, declared or streamed', async () => {
@@ -155,7 +171,7 @@ describe('hostile requests (MariaDB)', () => {
         headers: { 'content-type': 'application/json' },
         body: chunks,
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(res.status).toBe(413);
       expect(answerProblem({ status: res.status, headers: res.headers, text: await res.text() })).toBeUndefined();
     });
@@ -166,27 +182,67 @@ describe('hostile requests (MariaDB)', () => {
 
     it.each<[string, Record<string, unknown>, RegExp]>([
       ['an email over 254 characters', { traits: { email: `${'a'.repeat(64)}@${'b'.repeat(250)}.com` } }, /I\[#\/traits\/email\]/],
-      ['a username over its column', { schema_id: 'username', traits: { email: 'u1@example.com', username: 'u'.repeat(256) } }, /I\[#\/traits\/username\].*length must be <= 255, but got 256/],
-      ['an over-long address status', { traits: { email: 's@example.com' }, verifiable_addresses: [{ value: 's@example.com', via: 'email', status: 'x'.repeat(100) }] }, /verifiable_addresses\.0\.status/],
-      ['a date beyond the year 9999', { traits: { email: 'd@example.com' }, verifiable_addresses: [{ value: 'd@example.com', via: 'email', verified: true, verified_at: '+010000-01-01T00:00:00Z' }] }, /verifiable_addresses\.0\.verified_at/],
-      ['a date before the year 1000', { traits: { email: 'd0@example.com' }, verifiable_addresses: [{ value: 'd0@example.com', via: 'email', verified: true, verified_at: '0001-01-01T00:00:00Z' }] }, /verifiable_addresses\.0\.verified_at/],
-      ['an OIDC provider:subject over its column', { traits: { email: 'o@example.com' }, credentials: { oidc: { config: { providers: [{ provider: 'github', subject: 's'.repeat(250) }] } } } }, /credentials\.oidc\.config\.providers\.0/],
+      [
+        'a username over its column',
+        { schema_id: 'username', traits: { email: 'u1@example.com', username: 'u'.repeat(256) } },
+        /I\[#\/traits\/username\].*length must be <= 255, but got 256/,
+      ],
+      [
+        'an over-long address status',
+        { traits: { email: 's@example.com' }, verifiable_addresses: [{ value: 's@example.com', via: 'email', status: 'x'.repeat(100) }] },
+        /verifiable_addresses\.0\.status/,
+      ],
+      [
+        'a date beyond the year 9999',
+        {
+          traits: { email: 'd@example.com' },
+          verifiable_addresses: [{ value: 'd@example.com', via: 'email', verified: true, verified_at: '+010000-01-01T00:00:00Z' }],
+        },
+        /verifiable_addresses\.0\.verified_at/,
+      ],
+      [
+        'a date before the year 1000',
+        {
+          traits: { email: 'd0@example.com' },
+          verifiable_addresses: [{ value: 'd0@example.com', via: 'email', verified: true, verified_at: '0001-01-01T00:00:00Z' }],
+        },
+        /verifiable_addresses\.0\.verified_at/,
+      ],
+      [
+        'an OIDC provider:subject over its column',
+        { traits: { email: 'o@example.com' }, credentials: { oidc: { config: { providers: [{ provider: 'github', subject: 's'.repeat(250) }] } } } },
+        /credentials\.oidc\.config\.providers\.0/,
+      ],
       ['credentials.oidc as an array', { traits: { email: 'o2@example.com' }, credentials: { oidc: [] } }, /credentials\.oidc must be an object/],
-      ['credentials.password as an array', { traits: { email: 'o3@example.com' }, credentials: { password: [{ config: {} }] } }, /credentials\.password must be an object/],
+      [
+        'credentials.password as an array',
+        { traits: { email: 'o3@example.com' }, credentials: { password: [{ config: {} }] } },
+        /credentials\.password must be an object/,
+      ],
       ['addresses that are not objects', { traits: { email: 'o4@example.com' }, verifiable_addresses: ['o4@example.com'] }, /verifiable_addresses/],
     ])('%s', async (_name, body, reason) => {
       await refused(`${app.adminUrl}/admin/identities`, create(body), 400, reason);
     });
 
     it('refuses a JSON Patch of the whole identity (path "")', async () => {
-      const id = (JSON.parse((await send(`${app.adminUrl}/admin/identities`, create({ traits: { email: 'patch-root@example.com' } }))).text) as { id: string }).id;
-      for (const op of [{ op: 'replace', path: '', value: {} }, { op: 'remove', path: '' }, { op: 'add', path: 'traits', value: {} }]) {
-        await refused(`${app.adminUrl}/admin/identities/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify([op]) }, 400);
+      const id = (JSON.parse((await send(`${app.adminUrl}/admin/identities`, create({ traits: { email: 'patch-root@example.com' } }))).text) as { id: string })
+        .id;
+      for (const op of [
+        { op: 'replace', path: '', value: {} },
+        { op: 'remove', path: '' },
+        { op: 'add', path: 'traits', value: {} },
+      ]) {
+        await refused(
+          `${app.adminUrl}/admin/identities/${id}`,
+          { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify([op]) },
+          400,
+        );
       }
     });
 
     it("refuses an expires_in beyond Go's longest duration", async () => {
-      const id = (JSON.parse((await send(`${app.adminUrl}/admin/identities`, create({ traits: { email: 'go-duration@example.com' } }))).text) as { id: string }).id;
+      const id = (JSON.parse((await send(`${app.adminUrl}/admin/identities`, create({ traits: { email: 'go-duration@example.com' } }))).text) as { id: string })
+        .id;
       for (const path of ['/admin/recovery/code', '/admin/recovery/link']) {
         await refused(`${app.adminUrl}${path}`, json({ identity_id: id, expires_in: '2562048h' }), 400, /expires_in/);
         await refused(`${app.adminUrl}${path}`, json({ identity_id: id, expires_in: '99999999999999999999h' }), 400, /expires_in/);
@@ -194,7 +250,13 @@ describe('hostile requests (MariaDB)', () => {
     });
 
     it('treats an absurdly long id as any unknown id', async () => {
-      for (const url of ['admin:/admin/identities/', 'admin:/admin/sessions/', 'public:/schemas/', 'public:/self-service/login/flows?id=', 'public:/self-service/recovery/flows?id=']) {
+      for (const url of [
+        'admin:/admin/identities/',
+        'admin:/admin/sessions/',
+        'public:/schemas/',
+        'public:/self-service/login/flows?id=',
+        'public:/self-service/recovery/flows?id=',
+      ]) {
         const [port, path] = url.split(':');
         const base = port === 'admin' ? app.adminUrl : app.publicUrl;
         const short = await send(`${base}${path}not-an-id`);
@@ -204,15 +266,23 @@ describe('hostile requests (MariaDB)', () => {
     });
 
     it('cuts over-long device headers (they are informational) and signs in', async () => {
-      await send(`${app.adminUrl}/admin/identities`, create({ traits: { email: 'device@example.com' }, credentials: { password: { config: { password: 'device-password-123' } } } }));
+      await send(
+        `${app.adminUrl}/admin/identities`,
+        create({ traits: { email: 'device@example.com' }, credentials: { password: { config: { password: 'device-password-123' } } } }),
+      );
       const flow = JSON.parse((await send(`${app.publicUrl}/self-service/login/api`)).text) as { id: string };
       const answer = await send(
         `${app.publicUrl}/self-service/login?flow=${flow.id}`,
-        json({ method: 'password', identifier: 'device@example.com', password: 'device-password-123' }, { 'user-agent': 'u'.repeat(10_000), 'cf-ipcity': 'c'.repeat(10_000), 'x-forwarded-for': 'not-an-address, '.repeat(500) }),
+        json(
+          { method: 'password', identifier: 'device@example.com', password: 'device-password-123' },
+          { 'user-agent': 'u'.repeat(10_000), 'cf-ipcity': 'c'.repeat(10_000), 'x-forwarded-for': 'not-an-address, '.repeat(500) },
+        ),
       );
       expect(answer.status).toBe(200);
       const session = (JSON.parse(answer.text) as { session: { id: string } }).session;
-      const stored = JSON.parse((await send(`${app.adminUrl}/admin/sessions/${session.id}?expand=devices`)).text) as { devices: Array<{ user_agent: string; location: string; ip_address: string }> };
+      const stored = JSON.parse((await send(`${app.adminUrl}/admin/sessions/${session.id}?expand=devices`)).text) as {
+        devices: Array<{ user_agent: string; location: string; ip_address: string }>;
+      };
       expect(stored.devices[0].user_agent).toHaveLength(512);
       // Without TRUST_PROXY, neither Cloudflare's headers nor X-Forwarded-For are believed.
       expect(stored.devices[0].location).toBe('');
@@ -230,7 +300,11 @@ describe('hostile requests (MariaDB)', () => {
       ['a header line without a colon', request('/health/alive', 'Not a header line\r\n'), 400],
       ['a control character in a header value', request('/health/alive', 'X-Evil: a\u0001b\r\n'), 400],
       ['an unknown HTTP version', 'GET /health/alive HTTP/9.9\r\nHost: x\r\n\r\n', 400],
-      ['both Content-Length and Transfer-Encoding', 'POST /health/alive HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
+      [
+        'both Content-Length and Transfer-Encoding',
+        'POST /health/alive HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+        400,
+      ],
       ['a malformed chunk', 'POST /health/alive HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400],
     ])('%s', async (_name, bytes, status) => {
       for (const { name, port } of ports) {
@@ -246,7 +320,12 @@ describe('hostile requests (MariaDB)', () => {
         const path = name === 'admin' ? '/admin/identities' : '/self-service/login?flow=00000000-0000-4000-8000-000000000000';
         const answer = await raw(port, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"traits":`, 8_000);
         const parsed = parseRaw(answer.text);
-        expect({ port: name, status: parsed.status, code: parsed.body?.error?.code, closed: answer.closed }).toEqual({ port: name, status: 408, code: 408, closed: true });
+        expect({ port: name, status: parsed.status, code: parsed.body?.error?.code, closed: answer.closed }).toEqual({
+          port: name,
+          status: 408,
+          code: 408,
+          closed: true,
+        });
         expect(answer.ms).toBeLessThan(4_000);
       }
     });
@@ -268,10 +347,16 @@ describe('hostile requests (MariaDB)', () => {
 
   describe('headers that protect tokens', () => {
     it('marks every answer of the public port, tokens and errors alike, as not to be stored', async () => {
-      await send(`${app.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email: 'cache@example.com' }, credentials: { password: { config: { password: 'cache-password-123' } } } }));
+      await send(
+        `${app.adminUrl}/admin/identities`,
+        json({ schema_id: 'default', traits: { email: 'cache@example.com' }, credentials: { password: { config: { password: 'cache-password-123' } } } }),
+      );
       const flow = JSON.parse((await send(`${app.publicUrl}/self-service/login/api`)).text) as { id: string };
       const answers = [
-        await send(`${app.publicUrl}/self-service/login?flow=${flow.id}`, json({ method: 'password', identifier: 'cache@example.com', password: 'cache-password-123' })),
+        await send(
+          `${app.publicUrl}/self-service/login?flow=${flow.id}`,
+          json({ method: 'password', identifier: 'cache@example.com', password: 'cache-password-123' }),
+        ),
         await send(`${app.publicUrl}/self-service/registration/api`),
         await send(`${app.publicUrl}/sessions/whoami`),
         await send(`${app.publicUrl}/schemas/default`),
@@ -293,18 +378,29 @@ describe('behind a trusted proxy (TRUST_PROXY=true)', () => {
   afterAll(async () => app?.destroy());
 
   it('takes the address from X-Forwarded-For and the location from Cloudflare, cut to their columns', async () => {
-    await send(`${app.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email: 'proxy@example.com' }, credentials: { password: { config: { password: 'proxy-password-123' } } } }));
+    await send(
+      `${app.adminUrl}/admin/identities`,
+      json({ schema_id: 'default', traits: { email: 'proxy@example.com' }, credentials: { password: { config: { password: 'proxy-password-123' } } } }),
+    );
     const flow = JSON.parse((await send(`${app.publicUrl}/self-service/login/api`)).text) as { id: string };
     const answer = await send(
       `${app.publicUrl}/self-service/login?flow=${flow.id}`,
-      json({ method: 'password', identifier: 'proxy@example.com', password: 'proxy-password-123' }, { 'cf-ipcity': 'Berlin', 'cf-ipcountry': 'DE', 'x-forwarded-for': '203.0.113.7' }),
+      json(
+        { method: 'password', identifier: 'proxy@example.com', password: 'proxy-password-123' },
+        { 'cf-ipcity': 'Berlin', 'cf-ipcountry': 'DE', 'x-forwarded-for': '203.0.113.7' },
+      ),
     );
     const session = (JSON.parse(answer.text) as { session: { id: string } }).session;
-    const stored = JSON.parse((await send(`${app.adminUrl}/admin/sessions/${session.id}?expand=devices`)).text) as { devices: Array<{ location: string; ip_address: string }> };
+    const stored = JSON.parse((await send(`${app.adminUrl}/admin/sessions/${session.id}?expand=devices`)).text) as {
+      devices: Array<{ location: string; ip_address: string }>;
+    };
     expect(stored.devices[0]).toMatchObject({ location: 'Berlin, DE', ip_address: '203.0.113.7' });
     const long = await send(
       `${app.publicUrl}/self-service/login?flow=${(JSON.parse((await send(`${app.publicUrl}/self-service/login/api`)).text) as { id: string }).id}`,
-      json({ method: 'password', identifier: 'proxy@example.com', password: 'proxy-password-123' }, { 'cf-ipcity': 'c'.repeat(1000), 'x-forwarded-for': 'x'.repeat(1000) }),
+      json(
+        { method: 'password', identifier: 'proxy@example.com', password: 'proxy-password-123' },
+        { 'cf-ipcity': 'c'.repeat(1000), 'x-forwarded-for': 'x'.repeat(1000) },
+      ),
     );
     expect(long.status).toBe(200);
   });

@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { freePort } from './support/free-port';
 import { startTestApp, TestApp } from './support/test-app';
 
-const bundled = JSON.parse(
-  readFileSync(join(__dirname, '..', 'src', 'schema', 'bundled', 'quickstart-email-password.schema.json'), 'utf8'),
-) as unknown;
+const bundled = JSON.parse(readFileSync(join(__dirname, '..', 'src', 'schema', 'bundled', 'quickstart-email-password.schema.json'), 'utf8')) as unknown;
 
 describe('HTTP surface: ports, schemas, errors, health (MariaDB)', () => {
   let app: TestApp;
@@ -88,7 +86,7 @@ describe('HTTP surface: ports, schemas, errors, health (MariaDB)', () => {
     for (const path of ['/admin/identities', '/admin/schemas', '/openapi.json', '/docs']) {
       const res = await fetch(`${app.publicUrl}${path}`);
       expect(res.status).toBe(404);
-      expect((await res.json()) as unknown).toMatchObject({ error: { code: 404 } });
+      expect(await res.json()).toMatchObject({ error: { code: 404 } });
     }
   });
 

@@ -8,9 +8,11 @@ import { identityApi, sdkError } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
 import { FAST_HASHING, uniqueEmail } from './support/fixtures';
 
-const vectors = (JSON.parse(readFileSync(join(__dirname, 'fixtures', 'kratos-hash-vectors.json'), 'utf8')) as {
-  vectors: Array<{ format: string; password: string; hash: string }>;
-}).vectors;
+const vectors = (
+  JSON.parse(readFileSync(join(__dirname, 'fixtures', 'kratos-hash-vectors.json'), 'utf8')) as {
+    vectors: Array<{ format: string; password: string; hash: string }>;
+  }
+).vectors;
 
 const email = () => uniqueEmail('user');
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
@@ -36,17 +38,31 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
   afterAll(async () => app?.destroy());
 
   describe('createIdentity', () => {
-    it('creates an identity with Kratos\'s JSON, a Location header and no credential config', async () => {
+    it("creates an identity with Kratos's JSON, a Location header and no credential config", async () => {
       const address = email();
       const res = await sdk.createIdentity({
-        createIdentityBody: { schema_id: 'default', traits: { email: address.toUpperCase() }, credentials: { password: { config: { password: 'a-long-secret' } } } },
+        createIdentityBody: {
+          schema_id: 'default',
+          traits: { email: address.toUpperCase() },
+          credentials: { password: { config: { password: 'a-long-secret' } } },
+        },
       });
       expect(res.status).toBe(201);
       expect(res.headers.location).toBe(`${app.config.http.adminBaseUrl}/admin/identities/${res.data.id}`);
       const id = res.data.id;
       expect(Object.keys(res.data)).toEqual([
-        'id', 'credentials', 'schema_id', 'schema_url', 'state', 'state_changed_at', 'traits',
-        'verifiable_addresses', 'recovery_addresses', 'metadata_public', 'created_at', 'updated_at',
+        'id',
+        'credentials',
+        'schema_id',
+        'schema_url',
+        'state',
+        'state_changed_at',
+        'traits',
+        'verifiable_addresses',
+        'recovery_addresses',
+        'metadata_public',
+        'created_at',
+        'updated_at',
       ]);
       expect(res.data).toMatchObject({
         schema_id: 'default',
@@ -86,18 +102,28 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
       expect(res.data.metadata_public).toEqual({ plan: 'pro' });
     });
 
-    it.each(vectors.map((v) => [v.format, v] as const))('imports a %s hash that verifies with its password', async (_f, v) => {
-      const res = await sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: email() }, credentials: { password: { config: { hashed_password: v.hash } } } } });
-      expect(res.status).toBe(201);
-      const got = await sdk.getIdentity({ id: res.data.id, includeCredential: ['password'] });
-      const stored = (got.data.credentials!.password.config as { hashed_password: string }).hashed_password;
-      expect(stored).toBe(v.hash);
-      await expect(app.app.get(PasswordHasherService).verify(v.password, stored)).resolves.toBe(true);
-    }, 20_000);
+    it.each(vectors.map((v) => [v.format, v] as const))(
+      'imports a %s hash that verifies with its password',
+      async (_f, v) => {
+        const res = await sdk.createIdentity({
+          createIdentityBody: { schema_id: 'default', traits: { email: email() }, credentials: { password: { config: { hashed_password: v.hash } } } },
+        });
+        expect(res.status).toBe(201);
+        const got = await sdk.getIdentity({ id: res.data.id, includeCredential: ['password'] });
+        const stored = (got.data.credentials!.password.config as { hashed_password: string }).hashed_password;
+        expect(stored).toBe(v.hash);
+        await expect(app.app.get(PasswordHasherService).verify(v.password, stored)).resolves.toBe(true);
+      },
+      20_000,
+    );
 
     it('imports OIDC credentials with provider:subject identifiers', async () => {
       const res = await sdk.createIdentity({
-        createIdentityBody: { schema_id: 'default', traits: { email: email() }, credentials: { oidc: { config: { providers: [{ provider: 'github', subject: 'Abc123' }] } } } },
+        createIdentityBody: {
+          schema_id: 'default',
+          traits: { email: email() },
+          credentials: { oidc: { config: { providers: [{ provider: 'github', subject: 'Abc123' }] } } },
+        },
       });
       expect(res.data.credentials!.oidc).toMatchObject({ type: 'oidc', identifiers: ['github:Abc123'] });
       const got = await sdk.getIdentity({ id: res.data.id, includeCredential: ['oidc'] });
@@ -105,7 +131,13 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
         providers: [{ subject: 'Abc123', provider: 'github', initial_id_token: '', initial_access_token: '', initial_refresh_token: '' }],
       });
       const duplicate = await sdkError(
-        sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: email() }, credentials: { oidc: { config: { providers: [{ provider: 'github', subject: 'Abc123' }] } } } } }),
+        sdk.createIdentity({
+          createIdentityBody: {
+            schema_id: 'default',
+            traits: { email: email() },
+            credentials: { oidc: { config: { providers: [{ provider: 'github', subject: 'Abc123' }] } } },
+          },
+        }),
       );
       expect(duplicate.status).toBe(409);
     });
@@ -113,10 +145,18 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
     it.each([
       ['an unknown format', 'not-a-hash', 'The imported password does not match any known hash format.'],
       ['a malformed bcrypt hash', '$2a$10$tooshort', 'The imported password hash could not be parsed.'],
-      ['an argon2 hash with costs out of bounds', '$argon2id$v=19$m=4194304,t=2,p=1$bVI1aE1SaTV6SGQ3bzdXdw$fnjCcZYmEPOUOjYXsT92Cg', 'The imported password hash declares cost parameters that exceed the bounds enforced by Ory. Re-hash the password with a more conservative configuration before importing.'],
+      [
+        'an argon2 hash with costs out of bounds',
+        '$argon2id$v=19$m=4194304,t=2,p=1$bVI1aE1SaTV6SGQ3bzdXdw$fnjCcZYmEPOUOjYXsT92Cg',
+        'The imported password hash declares cost parameters that exceed the bounds enforced by Ory. Re-hash the password with a more conservative configuration before importing.',
+      ],
     ])('refuses %s with 400 and stores nothing', async (_what, hash, reason) => {
       const address = email();
-      const err = await sdkError(sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { hashed_password: hash } } } } }));
+      const err = await sdkError(
+        sdk.createIdentity({
+          createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { hashed_password: hash } } } },
+        }),
+      );
       expect(err.status).toBe(400);
       expect(err.body.error).toMatchObject({ code: 400, status: 'Bad Request', reason });
       const list = await sdk.listIdentities({ credentialsIdentifier: address });
@@ -130,8 +170,13 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
     });
 
     it('answers an unknown schema, an invalid state, unknown fields and malformed JSON with 400', async () => {
-      expect((await sdkError(sdk.createIdentity({ createIdentityBody: { schema_id: 'nope', traits: {} } }))).body.error.reason).toBe('Unable to find JSON Schema ID: nope');
-      expect((await sdkError(sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: email() }, state: 'frozen' as never } }))).body.error.reason).toBe('identity state is not valid');
+      expect((await sdkError(sdk.createIdentity({ createIdentityBody: { schema_id: 'nope', traits: {} } }))).body.error.reason).toBe(
+        'Unable to find JSON Schema ID: nope',
+      );
+      expect(
+        (await sdkError(sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: email() }, state: 'frozen' as never } }))).body.error
+          .reason,
+      ).toBe('identity state is not valid');
       const unknown = await raw(app, 'POST', '/admin/identities', { schema_id: 'default', traits: { email: email() }, schema_url: 'x' });
       expect(unknown.status).toBe(400);
       expect(unknown.body!.error.reason).toBe('json: unknown field "schema_url"');
@@ -149,14 +194,22 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
       await sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address } } });
       const err = await sdkError(sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address.toUpperCase() } } }));
       expect(err.status).toBe(409);
-      expect(err.body.error).toMatchObject({ code: 409, status: 'Conflict', message: 'Unable to insert or update resource because a resource with that value exists already' });
+      expect(err.body.error).toMatchObject({
+        code: 409,
+        status: 'Conflict',
+        message: 'Unable to insert or update resource because a resource with that value exists already',
+      });
     });
 
     it('lets exactly one of 50 concurrent creates with the same email win; the rest are 409, never 500', async () => {
       const address = email();
       const results = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          raw(app, 'POST', '/admin/identities', { schema_id: 'default', traits: { email: i % 2 ? address : address.toUpperCase() }, credentials: { password: { config: { hashed_password: vectors[0].hash } } } }),
+          raw(app, 'POST', '/admin/identities', {
+            schema_id: 'default',
+            traits: { email: i % 2 ? address : address.toUpperCase() },
+            credentials: { password: { config: { hashed_password: vectors[0].hash } } },
+          }),
         ),
       );
       const statuses = results.map((r) => r.status);
@@ -193,9 +246,11 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
       app2 = await startTestApp({ dialect: 'mysql' });
       sdk2 = identityApi(app2.adminUrl);
       const created = await sdk2.batchPatchIdentities({
-        patchIdentitiesBody: { identities: Array.from({ length: 7 }, (_, i) => ({ create: { schema_id: 'default', traits: { email: `list-${i}@example.com` } } })) },
+        patchIdentitiesBody: {
+          identities: Array.from({ length: 7 }, (_, i) => ({ create: { schema_id: 'default', traits: { email: `list-${i}@example.com` } } })),
+        },
       });
-      ids = created.data.identities!.map((r) => r!.identity!).sort();
+      ids = created.data.identities!.map((r) => r.identity!).sort();
     });
     afterAll(async () => app2?.destroy());
 
@@ -244,7 +299,9 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
     });
 
     it('refuses combined filters, too many ids, bad ids and bad page tokens', async () => {
-      expect((await raw(app2, 'GET', `/admin/identities?ids=${ids[0]}&credentials_identifier=x`)).body!.error.reason).toBe('You cannot combine multiple filters in this API');
+      expect((await raw(app2, 'GET', `/admin/identities?ids=${ids[0]}&credentials_identifier=x`)).body!.error.reason).toBe(
+        'You cannot combine multiple filters in this API',
+      );
       const many = Array.from({ length: 501 }, () => `ids=${randomUUID()}`).join('&');
       expect((await raw(app2, 'GET', `/admin/identities?${many}`)).body!.error.reason).toBe('The number of ids to filter must not exceed 500.');
       expect((await raw(app2, 'GET', '/admin/identities?ids=nope')).body!.error.reason).toBe('Invalid UUID value `nope` for parameter `ids`.');
@@ -257,7 +314,12 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
     it('replaces traits, metadata and state; a state change moves state_changed_at; credentials only when given', async () => {
       const address = email();
       const { data: created } = await sdk.createIdentity({
-        createIdentityBody: { schema_id: 'default', traits: { email: address }, metadata_public: { a: 1 }, credentials: { password: { config: { hashed_password: vectors[0].hash } } } },
+        createIdentityBody: {
+          schema_id: 'default',
+          traits: { email: address },
+          metadata_public: { a: 1 },
+          credentials: { password: { config: { hashed_password: vectors[0].hash } } },
+        },
       });
       await new Promise((r) => setTimeout(r, 5));
       const newAddress = email();
@@ -278,12 +340,17 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
     });
 
     it('is 404 for a missing identity, 400 for invalid traits, 409 for a taken email', async () => {
-      expect((await sdkError(sdk.updateIdentity({ id: randomUUID(), updateIdentityBody: { schema_id: 'default', traits: { email: email() }, state: 'active' } }))).status).toBe(404);
+      expect(
+        (await sdkError(sdk.updateIdentity({ id: randomUUID(), updateIdentityBody: { schema_id: 'default', traits: { email: email() }, state: 'active' } })))
+          .status,
+      ).toBe(404);
       const { data: a } = await sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: email() } } });
       const taken = email();
       await sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: taken } } });
       expect((await sdkError(sdk.updateIdentity({ id: a.id, updateIdentityBody: { schema_id: 'default', traits: {}, state: 'active' } }))).status).toBe(400);
-      expect((await sdkError(sdk.updateIdentity({ id: a.id, updateIdentityBody: { schema_id: 'default', traits: { email: taken }, state: 'active' } }))).status).toBe(409);
+      expect(
+        (await sdkError(sdk.updateIdentity({ id: a.id, updateIdentityBody: { schema_id: 'default', traits: { email: taken }, state: 'active' } }))).status,
+      ).toBe(409);
       const after = await sdk.getIdentity({ id: a.id });
       expect(after.data.traits).toEqual(a.traits);
     });
@@ -332,7 +399,15 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
     });
 
     it('re-validates the result and changes nothing when it is invalid', async () => {
-      const err = await sdkError(sdk.patchIdentity({ id: identity.id, jsonPatch: [{ op: 'add', path: '/metadata_public', value: { a: 1 } }, { op: 'remove', path: '/traits/email' }] }));
+      const err = await sdkError(
+        sdk.patchIdentity({
+          id: identity.id,
+          jsonPatch: [
+            { op: 'add', path: '/metadata_public', value: { a: 1 } },
+            { op: 'remove', path: '/traits/email' },
+          ],
+        }),
+      );
       expect(err.status).toBe(400);
       const after = await sdk.getIdentity({ id: identity.id });
       expect(after.data.metadata_public).toBeNull();
@@ -355,7 +430,9 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
   describe('deleteIdentity', () => {
     it('deletes everything that belongs to the identity (204), then answers 404', async () => {
       const address = email();
-      const { data } = await sdk.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { password: 'pw-123456' } } } } });
+      const { data } = await sdk.createIdentity({
+        createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { password: 'pw-123456' } } } },
+      });
       expect((await sdk.deleteIdentity({ id: data.id })).status).toBe(204);
       expect((await sdkError(sdk.deleteIdentity({ id: data.id }))).status).toBe(404);
       expect((await sdkError(sdk.getIdentity({ id: data.id }))).status).toBe(404);
@@ -380,7 +457,10 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
         createIdentityBody: {
           schema_id: 'default',
           traits: { email: email() },
-          credentials: { password: { config: { hashed_password: vectors[0].hash } }, oidc: { config: { providers: [{ provider: 'google', subject: randomUUID() }] } } },
+          credentials: {
+            password: { config: { hashed_password: vectors[0].hash } },
+            oidc: { config: { providers: [{ provider: 'google', subject: randomUUID() }] } },
+          },
         },
       });
       expect((await sdk.deleteIdentityCredentials({ id: data.id, type: 'password' })).status).toBe(204);
@@ -401,7 +481,10 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
       const { data, status } = await sdk.batchPatchIdentities({
         patchIdentitiesBody: {
           identities: [
-            { patch_id: patchIds[0], create: { schema_id: 'default', traits: { email: fresh }, credentials: { password: { config: { password: 'pw-123456' } } } } },
+            {
+              patch_id: patchIds[0],
+              create: { schema_id: 'default', traits: { email: fresh }, credentials: { password: { config: { password: 'pw-123456' } } } },
+            },
             { patch_id: patchIds[1], create: { schema_id: 'default', traits: { email: taken } } },
             { patch_id: patchIds[2], create: { schema_id: 'default', traits: { email: 'broken' } } },
             {},
@@ -413,10 +496,14 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
       const results = data.identities!;
       expect(results[0]).toEqual({ action: 'create', identity: expect.any(String), patch_id: patchIds[0] });
       expect(results[1]).toEqual({ action: 'error', patch_id: patchIds[1], error: expect.objectContaining({ code: 409, status: 'Conflict' }) });
-      expect(results[2]).toMatchObject({ action: 'error', patch_id: patchIds[2], error: { code: 400, reason: expect.stringContaining('is not valid "email"') } });
+      expect(results[2]).toMatchObject({
+        action: 'error',
+        patch_id: patchIds[2],
+        error: { code: 400, reason: expect.stringContaining('is not valid "email"') },
+      });
       expect(results[3]).toBeNull();
       expect(results[4]).toMatchObject({ action: 'error', error: { code: 409 } });
-      const created = await sdk.getIdentity({ id: results[0]!.identity! });
+      const created = await sdk.getIdentity({ id: results[0].identity! });
       expect(created.data.credentials!.password.identifiers).toEqual([fresh]);
     });
 
@@ -434,7 +521,9 @@ describe('identity admin API through @ory/kratos-client (MariaDB)', () => {
 
     it('refuses more than 1000 items and more than 200 plaintext passwords', async () => {
       const items = (n: number, password?: string) =>
-        Array.from({ length: n }, () => ({ create: { schema_id: 'default', traits: { email: email() }, ...(password ? { credentials: { password: { config: { password } } } } : {}) } }));
+        Array.from({ length: n }, () => ({
+          create: { schema_id: 'default', traits: { email: email() }, ...(password ? { credentials: { password: { config: { password } } } } : {}) },
+        }));
       const tooMany = await raw(app, 'PATCH', '/admin/identities', { identities: items(1001) });
       expect(tooMany.status).toBe(400);
       expect(tooMany.body!.error.reason).toBe('The maximum number of identities per request that can be created or deleted at once is 1000.');

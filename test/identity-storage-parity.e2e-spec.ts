@@ -43,7 +43,12 @@ describe.each<Dialect>(['mysql', 'sqlite'])('identities on %s: create, get, list
     const sdk = identityApi(app.adminUrl);
     const email = `parity-${randomUUID().slice(0, 8)}@example.com`;
     const { data, status } = await sdk.createIdentity({
-      createIdentityBody: { schema_id: 'default', traits: { email }, credentials: { password: { config: { hashed_password: BCRYPT } } }, metadata_admin: { a: 1 } },
+      createIdentityBody: {
+        schema_id: 'default',
+        traits: { email },
+        credentials: { password: { config: { hashed_password: BCRYPT } } },
+        metadata_admin: { a: 1 },
+      },
     });
     expect(status).toBe(201);
     const got = await sdk.getIdentity({ id: data.id, includeCredential: ['password'] });
@@ -61,7 +66,11 @@ describe.each<Dialect>(['mysql', 'sqlite'])('identities on %s: create, get, list
   it('batch-creates and lists with both paginations', async () => {
     const sdk = identityApi(app.adminUrl);
     const { data } = await sdk.batchPatchIdentities({
-      patchIdentitiesBody: { identities: Array.from({ length: 12 }, (_, i) => ({ create: { schema_id: 'default', traits: { email: `batch-${i}-${randomUUID().slice(0, 6)}@example.com` } } })) },
+      patchIdentitiesBody: {
+        identities: Array.from({ length: 12 }, (_, i) => ({
+          create: { schema_id: 'default', traits: { email: `batch-${i}-${randomUUID().slice(0, 6)}@example.com` } },
+        })),
+      },
     });
     expect(data.identities!.every((r) => r?.action === 'create')).toBe(true);
     const keyset = await sdk.listIdentities({ pageSize: 5 });
@@ -76,7 +85,11 @@ describe.each<Dialect>(['mysql', 'sqlite'])('identities on %s: create, get, list
   it('costs the same number of queries for a page of 2 and a page of 200, deep or not', async () => {
     const sdk = identityApi(app.adminUrl);
     await sdk.batchPatchIdentities({
-      patchIdentitiesBody: { identities: Array.from({ length: 210 }, (_, i) => ({ create: { schema_id: 'default', traits: { email: `cost-${i}-${randomUUID().slice(0, 6)}@example.com` } } })) },
+      patchIdentitiesBody: {
+        identities: Array.from({ length: 210 }, (_, i) => ({
+          create: { schema_id: 'default', traits: { email: `cost-${i}-${randomUUID().slice(0, 6)}@example.com` } },
+        })),
+      },
     });
     const small = await countQueries(app, () => sdk.listIdentities({ pageSize: 2 }));
     const large = await countQueries(app, () => sdk.listIdentities({ pageSize: 200, includeCredential: ['password'] }));

@@ -69,14 +69,16 @@ async function schemaOf(url: string): Promise<Record<string, string>> {
   return withDataSource(url, async (ds) => {
     const out: Record<string, string> = {};
     if (ds.options.type === 'better-sqlite3') {
-      const rows = (await ds.query(`SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name`)) as Array<{ type: string; name: string; sql: string | null }>;
+      const rows = await ds.query<Array<{ type: string; name: string; sql: string | null }>>(
+        `SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name`,
+      );
       for (const r of rows) out[`${r.type} ${r.name}`] = (r.sql ?? '').replace(/\s+/g, ' ');
       return out;
     }
-    const tables = (await ds.query('SHOW TABLES')) as Array<Record<string, string>>;
+    const tables = await ds.query<Array<Record<string, string>>>('SHOW TABLES');
     for (const row of tables) {
       const name = Object.values(row)[0];
-      const [create] = (await ds.query(`SHOW CREATE TABLE \`${name}\``)) as Array<{ 'Create Table': string }>;
+      const [create] = await ds.query<Array<{ 'Create Table': string }>>(`SHOW CREATE TABLE \`${name}\``);
       out[name] = create['Create Table'].replace(/ AUTO_INCREMENT=\d+/, '');
     }
     return out;

@@ -45,10 +45,12 @@ describe('lifecycle (separate service processes)', () => {
     return { service, publicUrl: settings.publicUrl, adminUrl: settings.adminUrl };
   }
 
-  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = await probe().catch(() => undefined);
+      const value = await Promise.resolve()
+        .then(probe)
+        .catch(() => undefined);
       if (value !== undefined) return value;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -57,7 +59,11 @@ describe('lifecycle (separate service processes)', () => {
 
   const status = (url: string, init?: RequestInit) => fetch(url, init).then(async (r) => ({ status: r.status, body: await r.text(), headers: r.headers }));
   const createIdentity = (adminUrl: string, email = `${randomUUID()}@example.com`) =>
-    status(`${adminUrl}/admin/identities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema_id: 'default', traits: { email } }) });
+    status(`${adminUrl}/admin/identities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ schema_id: 'default', traits: { email } }),
+    });
 
   /** Every line the process wrote to standard output and error is a JSON object. */
   function expectJsonLines(output: string): void {
@@ -73,7 +79,7 @@ describe('lifecycle (separate service processes)', () => {
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body)).toMatchObject({ error: { code: 503 } });
     expect((await status(`${adminUrl}/admin/identities`)).status).toBe(503);
-    await until('two tries', async () => ((service.output().match(/database not reachable yet/g) ?? []).length >= 2 ? true : undefined));
+    await until('two tries', () => ((service.output().match(/database not reachable yet/g) ?? []).length >= 2 ? true : undefined));
 
     await proxy.up();
     await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
@@ -125,7 +131,12 @@ describe('lifecycle (separate service processes)', () => {
 
   it('bounds every wait when the database freezes: requests 503 and probes answer, within the configured timeouts', async () => {
     await proxy.up();
-    const { adminUrl, publicUrl } = await start({ DATABASE_QUERY_TIMEOUT: '2s', DATABASE_CONNECT_TIMEOUT: '1s', DATABASE_ACQUIRE_TIMEOUT: '3s', DATABASE_POOL_SIZE: '4' });
+    const { adminUrl, publicUrl } = await start({
+      DATABASE_QUERY_TIMEOUT: '2s',
+      DATABASE_CONNECT_TIMEOUT: '1s',
+      DATABASE_ACQUIRE_TIMEOUT: '3s',
+      DATABASE_POOL_SIZE: '4',
+    });
     await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
     proxy.freeze();
     const timed = async (work: () => Promise<{ status: number }>) => {
@@ -158,7 +169,13 @@ describe('lifecycle (separate service processes)', () => {
   it('answers a write whose transaction cannot start on a frozen server, and the next one too (no command queued behind a timed-out one)', async () => {
     await proxy.up();
     // One pooled connection, no relay: every write takes the connection that was idle when the server froze.
-    const { adminUrl } = await start({ DATABASE_QUERY_TIMEOUT: '1s', DATABASE_CONNECT_TIMEOUT: '1s', DATABASE_ACQUIRE_TIMEOUT: '2s', DATABASE_POOL_SIZE: '1', EVENTS_RELAY_ENABLED: 'false' });
+    const { adminUrl } = await start({
+      DATABASE_QUERY_TIMEOUT: '1s',
+      DATABASE_CONNECT_TIMEOUT: '1s',
+      DATABASE_ACQUIRE_TIMEOUT: '2s',
+      DATABASE_POOL_SIZE: '1',
+      EVENTS_RELAY_ENABLED: 'false',
+    });
     await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
     expect((await createIdentity(adminUrl)).status).toBe(201);
     proxy.freeze();
@@ -189,7 +206,7 @@ describe('lifecycle (separate service processes)', () => {
     let served = 0;
     const keepAlive = async () => {
       while (sending) {
-        const answer = await status(`${publicUrl}/health/alive`).catch((err: Error) => ({ status: 0, body: String(err.cause ?? err) }));
+        const answer = await status(`${publicUrl}/health/alive`).catch((err: Error) => ({ status: 0, body: String((err.cause as Error | undefined) ?? err) }));
         if (answer.status === 200) served++;
         else failures.push(`keep-alive: ${answer.status} ${answer.body}`);
       }
@@ -223,7 +240,11 @@ describe('lifecycle (separate service processes)', () => {
     const identities = Array.from({ length: 500 }, (_, i) => ({
       create: { schema_id: 'default', traits: { email: `in-flight-${i}@example.com` }, credentials: { password: { config: { hashed_password: BCRYPT } } } },
     }));
-    const inFlight = await status(`${adminUrl}/admin/identities`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identities }) });
+    const inFlight = await status(`${adminUrl}/admin/identities`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identities }),
+    });
     expect(inFlight.status).toBe(200);
     expect(Date.now() - signalled).toBeGreaterThan(1_500);
 
@@ -255,7 +276,12 @@ describe('lifecycle on a private mariadbd that is frozen and killed', () => {
   });
 
   it('answers 503 within the bounds while the server is frozen or dead, and recovers when it is back', async () => {
-    const settings = await serviceSettings(mariadb.url('kratos'), { DATABASE_QUERY_TIMEOUT: '2s', DATABASE_CONNECT_TIMEOUT: '1s', DATABASE_ACQUIRE_TIMEOUT: '3s', LOG_LEVEL: 'info' });
+    const settings = await serviceSettings(mariadb.url('kratos'), {
+      DATABASE_QUERY_TIMEOUT: '2s',
+      DATABASE_CONNECT_TIMEOUT: '1s',
+      DATABASE_ACQUIRE_TIMEOUT: '3s',
+      LOG_LEVEL: 'info',
+    });
     service = runService(cwd, settings.env);
     // Every wait of the service is bounded; these bounds only turn a hang into a clear failure that says where.
     let phase = 'start';
@@ -263,7 +289,7 @@ describe('lifecycle on a private mariadbd that is frozen and killed', () => {
       try {
         return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
       } catch (err) {
-        throw new Error(`${what} during "${phase}": ${String(err)}\n${service?.output().slice(-4000)}`);
+        throw new Error(`${what} during "${phase}": ${String(err)}\n${service?.output().slice(-4000)}`, { cause: err });
       }
     };
     const ready = async () => (await bounded('readiness', `${settings.adminUrl}/health/ready`)).status;
@@ -351,7 +377,10 @@ describe('lifecycle with a frozen Redis', () => {
     const created = await timed(`${settings.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email: `${randomUUID()}@example.com` } }));
     expect(created).toMatchObject({ status: 201 });
     const flow = (await (await fetch(`${settings.publicUrl}/self-service/login/api`)).json()) as { id: string };
-    const login = await timed(`${settings.publicUrl}/self-service/login?flow=${flow.id}`, json({ method: 'password', identifier: 'nobody@example.com', password: 'wrong-password-1' }));
+    const login = await timed(
+      `${settings.publicUrl}/self-service/login?flow=${flow.id}`,
+      json({ method: 'password', identifier: 'nobody@example.com', password: 'wrong-password-1' }),
+    );
     expect(login.status).toBe(400);
     expect(login.ms).toBeLessThan(2_000);
     const ready = await timed(`${settings.adminUrl}/health/ready`);

@@ -106,7 +106,11 @@ describe('observability: alert rules', () => {
     // Every alert has a test, and every test group has a case in which nothing fires.
     const tests = parseYaml(readFileSync(RULE_TESTS, 'utf8')) as { tests: Array<{ alert_rule_test: Array<{ alertname: string; exp_alerts: unknown[] }> }> };
     const tested = new Set(tests.tests.flatMap((t) => t.alert_rule_test.map((c) => c.alertname)));
-    expect([...tested].sort()).toEqual(ruleExpressions().map((r) => r.alert).sort());
+    expect([...tested].sort()).toEqual(
+      ruleExpressions()
+        .map((r) => r.alert)
+        .sort(),
+    );
     for (const alertname of tested) {
       const cases = tests.tests.flatMap((t) => t.alert_rule_test).filter((c) => c.alertname === alertname);
       expect({ alertname, firing: cases.some((c) => c.exp_alerts.length > 0), silent: cases.some((c) => c.exp_alerts.length === 0) }).toEqual({
@@ -173,7 +177,10 @@ describe('observability: metrics, dashboard and rules against a running service 
 
   it('counts login outcomes, times hashes and measures the relay lag', async () => {
     const email = `obs-${Date.now()}@example.com`;
-    const created = await send(`${app.adminUrl}/admin/identities`, json({ schema_id: 'default', traits: { email }, credentials: { password: { config: { password: 'observable-password-1' } } } }));
+    const created = await send(
+      `${app.adminUrl}/admin/identities`,
+      json({ schema_id: 'default', traits: { email }, credentials: { password: { config: { password: 'observable-password-1' } } } }),
+    );
     expect(created.status).toBe(201);
     const identity = JSON.parse(created.text) as { id: string; traits: object };
     await app.app.get(OutboxRelayService).flush(); // the nudge after the commit may have published it already
@@ -294,9 +301,9 @@ describe('observability: metrics, dashboard and rules against a running service 
   });
 
   it('recognises metric names in PromQL (the checker above is itself right)', () => {
-    expect(metricNamesIn('histogram_quantile(0.99, sum by (route, le) (rate(http_request_duration_seconds_bucket{job=~"$job", route!="x{y}"}[$__rate_interval])))')).toEqual([
-      'http_request_duration_seconds_bucket',
-    ]);
+    expect(
+      metricNamesIn('histogram_quantile(0.99, sum by (route, le) (rate(http_request_duration_seconds_bucket{job=~"$job", route!="x{y}"}[$__rate_interval])))'),
+    ).toEqual(['http_request_duration_seconds_bucket']);
     expect(metricNamesIn('max by (job) (a_total) > 0 unless on (job) sum by (job) (increase(b_total[10m])) > 0')).toEqual(['a_total', 'b_total']);
     expect(metricNamesIn('x / ignoring (instance) group_left (version) build_info offset 5m')).toEqual(['x', 'build_info']);
   });

@@ -9,7 +9,7 @@ describe('committed OpenAPI document', () => {
     expect(JSON.parse(committed)).toEqual(JSON.parse(generated));
   });
 
-  it('uses Kratos\'s operation ids for the routes it serves', () => {
+  it("uses Kratos's operation ids for the routes it serves", () => {
     const doc = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as {
       paths: Record<string, Record<string, { operationId: string }>>;
     };

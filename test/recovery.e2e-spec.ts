@@ -24,7 +24,9 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
 
   async function createIdentity(address = email()) {
     return (
-      await admin.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { password: PASSWORD } } } } })
+      await admin.createIdentity({
+        createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { password: PASSWORD } } } },
+      })
     ).data;
   }
 
@@ -55,7 +57,9 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
 
       const link = await admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id, expires_in: '1h30m' } });
       expect(link.status).toBe(200);
-      expect(link.data.recovery_link).toMatch(new RegExp(`^${app.config.http.publicBaseUrl}/self-service/recovery\\?flow=[0-9a-f-]{36}&token=[A-Za-z0-9]{32}$`));
+      expect(link.data.recovery_link).toMatch(
+        new RegExp(`^${app.config.http.publicBaseUrl}/self-service/recovery\\?flow=[0-9a-f-]{36}&token=[A-Za-z0-9]{32}$`),
+      );
     });
 
     it('answers an unknown identity with 400 (link) and 404 (code), and a bad expires_in with 400', async () => {
@@ -67,9 +71,16 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
       const bad = await sdkError(admin.createRecoveryCodeForIdentity({ createRecoveryCodeForIdentityBody: { identity_id: identity.id, expires_in: 'soon' } }));
       expect(bad.status).toBe(400);
       expect(bad.body.error.reason).toBe('Unable to parse "expires_in" whose format should match "[0-9]+(ns|us|ms|s|m|h)" but did not: soon');
-      const negative = await sdkError(admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id, expires_in: '-5m' } }));
+      const negative = await sdkError(
+        admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id, expires_in: '-5m' } }),
+      );
       expect(negative.body.error.reason).toBe('Value from "expires_in" must be result to a future time: -5m');
-      for (const returnTo of ['https://evil.example.net/', 'https://app.example.com.evil.net/', 'https://app.example.com@evil.net/', `${app.config.http.publicBaseUrl}@evil.net/`]) {
+      for (const returnTo of [
+        'https://evil.example.net/',
+        'https://app.example.com.evil.net/',
+        'https://app.example.com@evil.net/',
+        `${app.config.http.publicBaseUrl}@evil.net/`,
+      ]) {
         const badReturn = await sdkError(admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id }, returnTo }));
         expect(badReturn.status).toBe(400);
       }
@@ -113,7 +124,11 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
 
       const settings = await frontend.getSettingsFlow({ id: settingsItem.flow.id, xSessionToken: token });
       expect(settings.data.ui.messages![0]).toMatchObject({ id: 1060001 });
-      const updated = await frontend.updateSettingsFlow({ flow: settingsItem.flow.id, xSessionToken: token, updateSettingsFlowBody: { method: 'password', password: 'brand new password 456' } });
+      const updated = await frontend.updateSettingsFlow({
+        flow: settingsItem.flow.id,
+        xSessionToken: token,
+        updateSettingsFlowBody: { method: 'password', password: 'brand new password 456' },
+      });
       expect(updated.data.state).toBe('success');
       expect(updated.data.ui.messages).toEqual([{ id: 1050001, text: 'Your changes have been saved!', type: 'success' }]);
 
@@ -128,10 +143,16 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
       const flow = (await (await redeemCode(flowIdOf(data.recovery_link), data.recovery_code)).json()) as any;
       const token = flow.continue_with[0].ory_session_token as string;
       const settings = await frontend.createNativeSettingsFlow({ xSessionToken: token });
-      const err = await sdkError(frontend.updateSettingsFlow({ flow: settings.data.id, xSessionToken: token, updateSettingsFlowBody: { method: 'password', password: 'short' } }));
+      const err = await sdkError(
+        frontend.updateSettingsFlow({ flow: settings.data.id, xSessionToken: token, updateSettingsFlowBody: { method: 'password', password: 'short' } }),
+      );
       expect(err.status).toBe(400);
       expect((err.body as any).ui.nodes.find((n: any) => n.attributes.name === 'password').messages[0]).toMatchObject({ id: 4000032 });
-      await frontend.updateSettingsFlow({ flow: settings.data.id, xSessionToken: token, updateSettingsFlowBody: { method: 'password', password: 'another good password' } });
+      await frontend.updateSettingsFlow({
+        flow: settings.data.id,
+        xSessionToken: token,
+        updateSettingsFlowBody: { method: 'password', password: 'another good password' },
+      });
       await expect(login(address, 'another good password')).resolves.toMatchObject({ status: 200 });
     });
 
@@ -148,7 +169,9 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
       const flow = flowIdOf(data.recovery_link);
       const wrong = await redeemCode(flow, data.recovery_code === '000000' ? '111111' : '000000');
       expect(wrong.status).toBe(400);
-      expect(((await wrong.json()) as any).ui.messages).toEqual([{ id: 4060006, text: 'The recovery code is invalid or has already been used. Please try again.', type: 'error' }]);
+      expect(((await wrong.json()) as any).ui.messages).toEqual([
+        { id: 4060006, text: 'The recovery code is invalid or has already been used. Please try again.', type: 'error' },
+      ]);
       expect((await redeemCode(flow, data.recovery_code)).status).toBe(200);
       expect((await redeemCode(flow, data.recovery_code)).status).toBe(400);
     });
@@ -161,7 +184,10 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
       for (let i = 0; i < 5; i++) expect((await redeemCode(flow, wrongCode)).status).toBe(400);
       const sixth = await redeemCode(flow, data.recovery_code);
       expect(sixth.status).toBe(400);
-      expect(((await sixth.json()) as any).ui.messages[0]).toMatchObject({ id: 4000001, text: 'The request was submitted too often. Please request another code.' });
+      expect(((await sixth.json()) as any).ui.messages[0]).toMatchObject({
+        id: 4000001,
+        text: 'The request was submitted too often. Please request another code.',
+      });
     });
 
     it('refuses an expired code', async () => {
@@ -222,7 +248,10 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
 
     it('redirects to return_to when given, and refuses a tampered token', async () => {
       const identity = await createIdentity();
-      const { data } = await admin.createRecoveryLinkForIdentity({ createRecoveryLinkForIdentityBody: { identity_id: identity.id }, returnTo: 'https://app.example.com/welcome' });
+      const { data } = await admin.createRecoveryLinkForIdentity({
+        createRecoveryLinkForIdentityBody: { identity_id: identity.id },
+        returnTo: 'https://app.example.com/welcome',
+      });
       const tampered = data.recovery_link.replace(/token=.{4}/, 'token=AAAA');
       const bad = await fetch(tampered, { redirect: 'manual' });
       expect(bad.headers.get('set-cookie')).toBeNull();

@@ -27,9 +27,50 @@ describe('events on Redis over TLS with a password', () => {
     openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=kratos-nest test CA');
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
     writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '1', '-extfile', 'ext.cnf');
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '1',
+      '-extfile',
+      'ext.cnf',
+    );
     port = await freePort();
-    redis = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', join(dir, 'server.crt'), '--tls-key-file', join(dir, 'server.key'), '--tls-ca-cert-file', join(dir, 'ca.crt'), '--tls-auth-clients', 'no', '--requirepass', password, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    redis = spawn(
+      'redis-server',
+      [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--tls-cert-file',
+        join(dir, 'server.crt'),
+        '--tls-key-file',
+        join(dir, 'server.key'),
+        '--tls-ca-cert-file',
+        join(dir, 'ca.crt'),
+        '--tls-auth-clients',
+        'no',
+        '--requirepass',
+        password,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    );
     database = await createTestDatabase('mysql');
   });
   afterAll(async () => {
@@ -41,10 +82,19 @@ describe('events on Redis over TLS with a password', () => {
 
   it('publishes every event; a client without the password gets nothing, and the log never shows it', async () => {
     const queue = `tls-events-${randomUUID().slice(0, 8)}`;
-    const settings = await serviceSettings(database.url, { REDIS_URL: `rediss://:${password}@127.0.0.1:${port}`, EVENTS_QUEUE: queue, NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt'), LOG_LEVEL: 'info' });
+    const settings = await serviceSettings(database.url, {
+      REDIS_URL: `rediss://:${password}@127.0.0.1:${port}`,
+      EVENTS_QUEUE: queue,
+      NODE_EXTRA_CA_CERTS: join(dir, 'ca.crt'),
+      LOG_LEVEL: 'info',
+    });
     service = runService(dir, settings.env);
     await service.waitForOutput(/public API on/);
-    const res = await fetch(`${settings.adminUrl}/admin/identities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema_id: 'default', traits: { email: `${randomUUID()}@example.com` } }) });
+    const res = await fetch(`${settings.adminUrl}/admin/identities`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ schema_id: 'default', traits: { email: `${randomUUID()}@example.com` } }),
+    });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
 
@@ -60,7 +110,10 @@ describe('events on Redis over TLS with a password', () => {
     expect(ready.redis).toBe('up');
 
     // Without the password the server refuses; the service's log never shows it.
-    const anonymous = execFileSync('redis-cli', ['--tls', '--cacert', join(dir, 'ca.crt'), '-p', String(port), 'get', 'x'], { encoding: 'utf8', stdio: 'pipe' });
+    const anonymous = execFileSync('redis-cli', ['--tls', '--cacert', join(dir, 'ca.crt'), '-p', String(port), 'get', 'x'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
     expect(anonymous).toMatch(/NOAUTH/);
     expect(service.output()).not.toContain(password);
   });

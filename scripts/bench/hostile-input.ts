@@ -29,18 +29,100 @@ const registration = (email: string, password: string) => json({ method: 'passwo
 
 const CASES: Case[] = [
   { name: 'baseline: GET /health/alive', port: 'public', method: 'GET', path: '/health/alive' },
-  { name: 'registration, valid (argon2id off the loop)', port: 'public', method: 'POST', flow: 'registration', path: (f) => `/self-service/registration?flow=${f}`, body: () => registration(`u${Math.random()}@example.com`, 'correct horse battery staple 42')() },
-  { name: 'registration, 50 000-character email, 4 KiB password (the issue)', port: 'public', method: 'POST', flow: 'registration', path: (f) => `/self-service/registration?flow=${f}`, body: registration(`${'a'.repeat(50_000)}@example.com`, longPassword) },
-  { name: 'registration, 254-character email, 4 KiB password (accepted)', port: 'public', method: 'POST', flow: 'registration', path: (f) => `/self-service/registration?flow=${f}`, body: () => registration(`${Math.random().toString(36).slice(2, 10).padEnd(64, 'a')}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`, longPassword)() },
-  { name: 'registration, 250 KiB password', port: 'public', method: 'POST', flow: 'registration', path: (f) => `/self-service/registration?flow=${f}`, body: registration('big-password@example.com', 'p'.repeat(250 * 1024)) },
-  { name: 'login, 4 KiB identifier and password', port: 'public', method: 'POST', flow: 'login', path: (f) => `/self-service/login?flow=${f}`, body: json({ method: 'password', identifier: 'i'.repeat(4096), password: longPassword }) },
-  { name: 'public body nested 100 000 levels (refused)', port: 'public', method: 'POST', flow: 'registration', path: (f) => `/self-service/registration?flow=${f}`, body: () => '['.repeat(100_000) + ']'.repeat(100_000) },
-  { name: 'public body of 250 KiB, 128 000 numbers', port: 'public', method: 'POST', flow: 'registration', path: (f) => `/self-service/registration?flow=${f}`, body: () => `[${'0,'.repeat(125 * 1024)}0]` },
-  { name: 'public body over the limit (refused while it arrives)', port: 'public', method: 'POST', flow: 'registration', path: (f) => `/self-service/registration?flow=${f}`, body: () => 'x'.repeat(10 * 1024 * 1024) },
-  { name: 'admin body of 10 MiB, one 10 MiB string trait (accepted)', port: 'admin', method: 'POST', path: '/admin/identities', body: () => JSON.stringify({ schema_id: 'default', traits: { email: `x${Math.random()}@example.com`, name: { first: 'x'.repeat(10 * 1024 * 1024 - 100) } } }) },
-  { name: 'admin body of 4 MiB, 199 990 numbers in metadata (accepted)', port: 'admin', method: 'POST', path: '/admin/identities', body: () => JSON.stringify({ schema_id: 'default', traits: { email: `y${Math.random()}@example.com` }, metadata_public: Array(199_990).fill(12345678901234567890) }) },
-  { name: 'admin JSON Patch of 10 000 operations', port: 'admin', method: 'PATCH', path: '/admin/identities/IDENTITY', body: json(Array.from({ length: 10_000 }, (_, i) => ({ op: 'add', path: `/metadata_public/k${i}`, value: i }))) },
-  { name: 'admin list with 250 ids', port: 'admin', method: 'GET', path: `/admin/identities?${Array.from({ length: 250 }, () => `ids=${crypto.randomUUID()}`).join('&')}` },
+  {
+    name: 'registration, valid (argon2id off the loop)',
+    port: 'public',
+    method: 'POST',
+    flow: 'registration',
+    path: (f) => `/self-service/registration?flow=${f}`,
+    body: () => registration(`u${Math.random()}@example.com`, 'correct horse battery staple 42')(),
+  },
+  {
+    name: 'registration, 50 000-character email, 4 KiB password (the issue)',
+    port: 'public',
+    method: 'POST',
+    flow: 'registration',
+    path: (f) => `/self-service/registration?flow=${f}`,
+    body: registration(`${'a'.repeat(50_000)}@example.com`, longPassword),
+  },
+  {
+    name: 'registration, 254-character email, 4 KiB password (accepted)',
+    port: 'public',
+    method: 'POST',
+    flow: 'registration',
+    path: (f) => `/self-service/registration?flow=${f}`,
+    body: () =>
+      registration(`${Math.random().toString(36).slice(2, 10).padEnd(64, 'a')}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`, longPassword)(),
+  },
+  {
+    name: 'registration, 250 KiB password',
+    port: 'public',
+    method: 'POST',
+    flow: 'registration',
+    path: (f) => `/self-service/registration?flow=${f}`,
+    body: registration('big-password@example.com', 'p'.repeat(250 * 1024)),
+  },
+  {
+    name: 'login, 4 KiB identifier and password',
+    port: 'public',
+    method: 'POST',
+    flow: 'login',
+    path: (f) => `/self-service/login?flow=${f}`,
+    body: json({ method: 'password', identifier: 'i'.repeat(4096), password: longPassword }),
+  },
+  {
+    name: 'public body nested 100 000 levels (refused)',
+    port: 'public',
+    method: 'POST',
+    flow: 'registration',
+    path: (f) => `/self-service/registration?flow=${f}`,
+    body: () => '['.repeat(100_000) + ']'.repeat(100_000),
+  },
+  {
+    name: 'public body of 250 KiB, 128 000 numbers',
+    port: 'public',
+    method: 'POST',
+    flow: 'registration',
+    path: (f) => `/self-service/registration?flow=${f}`,
+    body: () => `[${'0,'.repeat(125 * 1024)}0]`,
+  },
+  {
+    name: 'public body over the limit (refused while it arrives)',
+    port: 'public',
+    method: 'POST',
+    flow: 'registration',
+    path: (f) => `/self-service/registration?flow=${f}`,
+    body: () => 'x'.repeat(10 * 1024 * 1024),
+  },
+  {
+    name: 'admin body of 10 MiB, one 10 MiB string trait (accepted)',
+    port: 'admin',
+    method: 'POST',
+    path: '/admin/identities',
+    body: () =>
+      JSON.stringify({ schema_id: 'default', traits: { email: `x${Math.random()}@example.com`, name: { first: 'x'.repeat(10 * 1024 * 1024 - 100) } } }),
+  },
+  {
+    name: 'admin body of 4 MiB, 199 990 numbers in metadata (accepted)',
+    port: 'admin',
+    method: 'POST',
+    path: '/admin/identities',
+    body: () =>
+      JSON.stringify({ schema_id: 'default', traits: { email: `y${Math.random()}@example.com` }, metadata_public: Array(199_990).fill(12345678901234567000) }),
+  },
+  {
+    name: 'admin JSON Patch of 10 000 operations',
+    port: 'admin',
+    method: 'PATCH',
+    path: '/admin/identities/IDENTITY',
+    body: json(Array.from({ length: 10_000 }, (_, i) => ({ op: 'add', path: `/metadata_public/k${i}`, value: i }))),
+  },
+  {
+    name: 'admin list with 250 ids',
+    port: 'admin',
+    method: 'GET',
+    path: `/admin/identities?${Array.from({ length: 250 }, () => `ids=${crypto.randomUUID()}`).join('&')}`,
+  },
 ];
 
 /**
@@ -95,11 +177,23 @@ async function main(): Promise<void> {
   const base = { public: settings.publicUrl, admin: settings.adminUrl };
   try {
     for (let i = 0; ; i++) {
-      if (await fetch(`${base.admin}/health/ready`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`${base.admin}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
       if (i > 400) throw new Error(`service did not start:\n${service.output()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-    const created = (await (await fetch(`${base.admin}/admin/identities`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema_id: 'default', traits: { email: 'patched@example.com' }, metadata_public: {} }) })).json()) as { id: string };
+    const created = (await (
+      await fetch(`${base.admin}/admin/identities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ schema_id: 'default', traits: { email: 'patched@example.com' }, metadata_public: {} }),
+      })
+    ).json()) as { id: string };
 
     let baseline = 0;
     for (const c of CASES) {
@@ -119,9 +213,11 @@ async function main(): Promise<void> {
         await probe.started;
         await new Promise((r) => setTimeout(r, 20));
         const started = performance.now();
-        const res = await fetch(`${base[c.port]}${path}`, { method: c.method, headers: body ? { 'content-type': 'application/json' } : {}, body }).catch((err: unknown) => {
-          throw new Error(`${c.name}: ${String(err)} ${String((err as Error).cause)}`);
-        });
+        const res = await fetch(`${base[c.port]}${path}`, { method: c.method, headers: body ? { 'content-type': 'application/json' } : {}, body }).catch(
+          (err: unknown) => {
+            throw new Error(`${c.name}: ${String(err)} ${String((err as Error).cause)}`);
+          },
+        );
         await res.arrayBuffer();
         const took = performance.now() - started;
         const worst = await probe.stop();

@@ -97,7 +97,12 @@ describe('loadConfig in production', () => {
   });
 
   it('reports a misspelt DATABASE_URL rather than the missing one, and every suspect at once', () => {
-    const env = { NODE_ENV: 'production', RECOVERY_SECRET: PRODUCTION.RECOVERY_SECRET, DATABSE_URL: 'mysql://kratos:pw@db:3306/kratos', REDIS_ULR: 'redis://r:6379' };
+    const env = {
+      NODE_ENV: 'production',
+      RECOVERY_SECRET: PRODUCTION.RECOVERY_SECRET,
+      DATABSE_URL: 'mysql://kratos:pw@db:3306/kratos',
+      REDIS_ULR: 'redis://r:6379',
+    };
     expect(() => loadConfig(env)).toThrow(/^DATABSE_URL is not a setting; did you mean DATABASE_URL\? REDIS_ULR is not a setting; did you mean REDIS_URL\?/);
   });
 
@@ -130,7 +135,9 @@ describe('loadConfig in production', () => {
     expect(() => loadConfig({ ...PRODUCTION, RECOVERY_SECRET: COMPOSE_PLACEHOLDER })).toThrow(
       /^RECOVERY_SECRET: the value is a placeholder \(the RECOVERY_SECRET of docker-compose.yml/,
     );
-    expect(() => loadConfig({ ...PRODUCTION, RECOVERY_SECRET: 'x'.repeat(40) })).toThrow(/^RECOVERY_SECRET: the value is a placeholder \(one character repeated\)/);
+    expect(() => loadConfig({ ...PRODUCTION, RECOVERY_SECRET: 'x'.repeat(40) })).toThrow(
+      /^RECOVERY_SECRET: the value is a placeholder \(one character repeated\)/,
+    );
     expect(() => loadConfig({ ...PRODUCTION, ADMIN_API_KEYS: 'k-3f9c1e0b7a4d2c6e, change-me' })).toThrow(/^ADMIN_API_KEYS: key 2 of 2 is a placeholder/);
     expect(() => loadConfig({ ...PRODUCTION, METRICS_API_KEYS: 'secret' })).toThrow(/^METRICS_API_KEYS: key 1 of 1 is a placeholder/);
     let message = '';
@@ -167,7 +174,9 @@ describe('loadConfig outside production', () => {
 
 describe('the known setting names', () => {
   it('are the schema keys and CONFIG_FILE', () => {
-    expect(CONFIG_SETTING_NAMES).toEqual(expect.arrayContaining(['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'RECOVERY_SECRET', 'CONFIG_FILE', 'CONFIG_IGNORE_VARIABLES']));
+    expect(CONFIG_SETTING_NAMES).toEqual(
+      expect.arrayContaining(['NODE_ENV', 'DATABASE_URL', 'REDIS_URL', 'RECOVERY_SECRET', 'CONFIG_FILE', 'CONFIG_IGNORE_VARIABLES']),
+    );
     expect(new Set(CONFIG_SETTING_NAMES).size).toBe(CONFIG_SETTING_NAMES.length);
   });
 });
@@ -198,7 +207,7 @@ describe('CONFIG_FILE', () => {
 });
 
 describe('loadConfig: Redis topologies', () => {
-  it('is one node by default, from REDIS_URL, with BullMQ\'s own prefix', () => {
+  it("is one node by default, from REDIS_URL, with BullMQ's own prefix", () => {
     const config = loadConfig({});
     expect(config.redis).toMatchObject({ mode: 'single', url: 'redis://127.0.0.1:6379' });
     expect(config.events.queuePrefix).toBe('bull');
@@ -206,18 +215,37 @@ describe('loadConfig: Redis topologies', () => {
 
   it('is a cluster with REDIS_CLUSTER_NODES, credentials and TLS for its nodes, and a hash-tagged prefix', () => {
     const config = loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379, redis://10.0.0.2:6380', REDIS_PASSWORD: 'pw', REDIS_USERNAME: 'svc', REDIS_TLS: 'true' });
-    expect(config.redis).toMatchObject({ mode: 'cluster', nodes: [{ host: '10.0.0.1', port: 6379 }, { host: '10.0.0.2', port: 6380 }], username: 'svc', password: 'pw', tls: true });
+    expect(config.redis).toMatchObject({
+      mode: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 6379 },
+        { host: '10.0.0.2', port: 6380 },
+      ],
+      username: 'svc',
+      password: 'pw',
+      tls: true,
+    });
     expect(config.events.queuePrefix).toBe('{bull}');
   });
 
   it('refuses a cluster prefix without a hash tag unless every queue name has one', () => {
     expect(() => loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', EVENTS_QUEUE_PREFIX: 'bull' })).toThrow(/^EVENTS_QUEUE_PREFIX: .*hash tag/);
-    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', EVENTS_QUEUE_PREFIX: 'bull', EVENTS_QUEUE: '{kratos-events}' }).events.queue).toBe('{kratos-events}');
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:6379', EVENTS_QUEUE_PREFIX: 'bull', EVENTS_QUEUE: '{kratos-events}' }).events.queue).toBe(
+      '{kratos-events}',
+    );
   });
 
   it('is a Sentinel set with REDIS_SENTINELS and the master name', () => {
     const config = loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_MASTER: 'kratos', REDIS_SENTINEL_PASSWORD: 'spw' });
-    expect(config.redis).toMatchObject({ mode: 'sentinel', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }], masterName: 'kratos', sentinelPassword: 'spw' });
+    expect(config.redis).toMatchObject({
+      mode: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+      ],
+      masterName: 'kratos',
+      sentinelPassword: 'spw',
+    });
   });
 
   it('refuses both topologies at once, and nodes that are not host:port', () => {

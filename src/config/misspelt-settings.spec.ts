@@ -17,7 +17,18 @@ describe('editDistance', () => {
 });
 
 describe('probableSetting', () => {
-  const settings = ['HOST', 'NODE_ENV', 'DATABASE_URL', 'DATABASE_POOL_SIZE', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'PUBLIC_PORT', 'PUBLIC_BASE_URL', 'SESSION_LIFESPAN', 'HTTP_REQUEST_TIMEOUT'];
+  const settings = [
+    'HOST',
+    'NODE_ENV',
+    'DATABASE_URL',
+    'DATABASE_POOL_SIZE',
+    'REDIS_URL',
+    'REDIS_KEY_PREFIX',
+    'PUBLIC_PORT',
+    'PUBLIC_BASE_URL',
+    'SESSION_LIFESPAN',
+    'HTTP_REQUEST_TIMEOUT',
+  ];
 
   it.each([
     ['DATABSE_URL', 'DATABASE_URL'],

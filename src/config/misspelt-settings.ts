@@ -49,11 +49,32 @@ function maxEdits(a: string, b: string): number {
  */
 const FOREIGN_NAMES = new Set([
   // POSIX shells and login
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'PWD', 'OLDPWD', 'TERM', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'SHLVL', '_',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'PWD',
+  'OLDPWD',
+  'TERM',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'SHLVL',
+  '_',
   // Docker and most container platforms
-  'HOSTNAME', 'PORT',
+  'HOSTNAME',
+  'PORT',
   // Node.js, npm and the node Docker image
-  'NODE', 'NODE_OPTIONS', 'NODE_PATH', 'NODE_EXTRA_CA_CERTS', 'NODE_DEBUG', 'NODE_VERSION', 'YARN_VERSION', 'INIT_CWD',
+  'NODE',
+  'NODE_OPTIONS',
+  'NODE_PATH',
+  'NODE_EXTRA_CA_CERTS',
+  'NODE_DEBUG',
+  'NODE_VERSION',
+  'YARN_VERSION',
+  'INIT_CWD',
   // X11 and desktop sessions (SESSION_ is one of our prefixes)
   'SESSION_MANAGER',
   // autoconf (two edits from CONFIG_FILE)

@@ -15,12 +15,18 @@ describe('placeholderReason', () => {
     expect(placeholderReason(commented!)).toBeDefined();
   });
 
-  it.each(['changeme', 'CHANGE-ME', ' change_me ', 'please-change-me-before-deploying-this-service', 'secret', 'Password', 'x'.repeat(40), '0000000000000000000000000000000000'])(
-    'refuses %j',
-    (value) => {
-      expect(placeholderReason(value)).toBeDefined();
-    },
-  );
+  it.each([
+    'changeme',
+    'CHANGE-ME',
+    ' change_me ',
+    'please-change-me-before-deploying-this-service',
+    'secret',
+    'Password',
+    'x'.repeat(40),
+    '0000000000000000000000000000000000',
+  ])('refuses %j', (value) => {
+    expect(placeholderReason(value)).toBeDefined();
+  });
 
   it.each(['3f9c1e0b7a4d2c6e8f1a9b3c5d7e0f2a4b6c8d0e1f3a5b7c9d1e3f5a7b9c1d3e', 'ops-key-2f8a', 'secrets-manager-issued-3kq9'])('accepts %j', (value) => {
     expect(placeholderReason(value)).toBeUndefined();

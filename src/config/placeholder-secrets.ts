@@ -5,11 +5,11 @@
  */
 const PLACEHOLDERS: readonly { value: string; from: string }[] = [
   // Ours, published (grep the repository for RECOVERY_SECRET, _API_KEYS and "secret" to find new ones).
-  { value: 'change-me-to-a-long-random-value-of-32-chars-or-more', from: "the RECOVERY_SECRET of docker-compose.yml before it required one" },
+  { value: 'change-me-to-a-long-random-value-of-32-chars-or-more', from: 'the RECOVERY_SECRET of docker-compose.yml before it required one' },
   { value: 'change-me', from: "docker-compose.yml's commented-out ADMIN_API_KEYS example" },
-  { value: 'kratos-secret', from: "the MySQL password of docker-compose.yml before it came from .env" },
-  { value: 'root-secret', from: "the MySQL root password of docker-compose.yml before it came from .env" },
-  { value: 'legacy-fixture-recovery-secret-0123456789abcdef', from: "the RECOVERY_SECRET of test/fixtures/legacy-database/README.md" },
+  { value: 'kratos-secret', from: 'the MySQL password of docker-compose.yml before it came from .env' },
+  { value: 'root-secret', from: 'the MySQL root password of docker-compose.yml before it came from .env' },
+  { value: 'legacy-fixture-recovery-secret-0123456789abcdef', from: 'the RECOVERY_SECRET of test/fixtures/legacy-database/README.md' },
   // Obvious stand-ins.
   { value: 'changeme', from: 'a common placeholder' },
   { value: 'secret', from: 'a common placeholder' },

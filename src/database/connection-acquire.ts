@@ -96,7 +96,7 @@ function acquireWithin(acquiring: Promise<PooledConnection>, waitMs: number, tim
       },
       (err: unknown) => {
         clearTimeout(timer);
-        if (!late) reject(err);
+        if (!late) reject(err instanceof Error ? err : new Error('acquiring a connection failed', { cause: err }));
       },
     );
   });

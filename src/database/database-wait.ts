@@ -34,7 +34,8 @@ export async function waitForDatabase(database: AppConfig['database'], options: 
       throw new DatabaseUnreachableError(`the database did not answer within ${Math.round(options.maxWaitMs / 1000)} s (last error: ${reason})`);
     }
     options.onRetry(attempt, Math.round(delay), reason);
-    await Promise.race([new Promise((r) => setTimeout(r, delay)), options.stopped].filter(Boolean));
+    const pause = new Promise((r) => setTimeout(r, delay));
+    await (options.stopped ? Promise.race([pause, options.stopped]) : pause);
   }
 }
 

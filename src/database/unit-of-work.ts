@@ -100,9 +100,7 @@ export class UnitOfWork {
     const afterCommit: Array<() => void> = [];
     const isolation = this.sqlDialect.supportsIsolationLevels ? options.isolation : undefined;
     const transactional = (manager: EntityManager) => this.scope.run({ manager, afterCommit }, work);
-    const result = isolation
-      ? await this.dataSource.transaction(isolation, transactional)
-      : await this.dataSource.transaction(transactional);
+    const result = isolation ? await this.dataSource.transaction(isolation, transactional) : await this.dataSource.transaction(transactional);
     for (const callback of afterCommit) {
       try {
         callback();

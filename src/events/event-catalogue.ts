@@ -27,7 +27,7 @@ export const EVENT_DEFINITIONS = {
   'identity.deleted': { summary: 'An identity and everything that belongs to it were deleted. Subject: identity id.', data: IdentityData },
   'identity.credential.deleted': { summary: 'A credential type was removed from an identity. Subject: identity id.', data: IdentityData },
   'session.created': { summary: 'A session was issued (login, registration or recovery). Subject: session id.', data: SessionCreatedData },
-  'session.extended': { summary: 'A session\'s expiry was pushed out by the admin extend call. Subject: session id.', data: SessionExtendedData },
+  'session.extended': { summary: "A session's expiry was pushed out by the admin extend call. Subject: session id.", data: SessionExtendedData },
   'session.revoked': {
     summary: 'A session stopped being usable: admin disable, logout, identity deactivation or deletion. Subject: session id.',
     data: SessionRevokedData,

@@ -14,12 +14,13 @@ export class EventMetrics {
   private readonly relayErrors: Counter;
   private readonly relayLag: Histogram;
 
-  constructor(
-    @Inject(METRICS_REGISTRY) registry: Registry,
-    @Inject(EVENT_QUEUES) queues: Queue[],
-    outbox: OutboxRepository,
-  ) {
-    this.publishedTotal = new Counter({ name: 'events_published_total', help: 'Events published to BullMQ, by type', labelNames: ['type'], registers: [registry] });
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry, @Inject(EVENT_QUEUES) queues: Queue[], outbox: OutboxRepository) {
+    this.publishedTotal = new Counter({
+      name: 'events_published_total',
+      help: 'Events published to BullMQ, by type',
+      labelNames: ['type'],
+      registers: [registry],
+    });
     this.relayErrors = new Counter({ name: 'event_relay_errors_total', help: 'Failed attempts to publish a batch of events', registers: [registry] });
     this.relayLag = new Histogram({
       name: 'event_relay_lag_seconds',
@@ -33,7 +34,11 @@ export class EventMetrics {
       registers: [registry],
       // While the database is unreachable or slow, the scrape still answers (with the gauge's last value), so that the outage shows.
       async collect() {
-        const pending = await withTimeout(outbox.countPending().catch(() => undefined), 1_000, undefined);
+        const pending = await withTimeout(
+          outbox.countPending().catch(() => undefined),
+          1_000,
+          undefined,
+        );
         // Unknown now: the last value stays (reset() would report 0 and quieten the alerts on it).
         if (pending !== undefined) this.set(pending);
       },
@@ -43,7 +48,11 @@ export class EventMetrics {
       help: 'Age of the oldest event not yet published (0 when none)',
       registers: [registry],
       async collect() {
-        const oldest = await withTimeout(outbox.oldestPendingCreatedAt().catch(() => false as const), 1_000, false as const);
+        const oldest = await withTimeout(
+          outbox.oldestPendingCreatedAt().catch(() => false as const),
+          1_000,
+          false as const,
+        );
         if (oldest !== false) this.set(oldest ? Math.max(0, (Date.now() - oldest.getTime()) / 1000) : 0);
       },
     });
@@ -55,7 +64,11 @@ export class EventMetrics {
       async collect() {
         this.reset();
         for (const queue of queues) {
-          const counts = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed').catch(() => undefined), 1_000, undefined);
+          const counts = await withTimeout(
+            queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed').catch(() => undefined),
+            1_000,
+            undefined,
+          );
           for (const [state, count] of Object.entries(counts ?? {})) this.set({ queue: queue.name, state }, count);
         }
       },

@@ -66,9 +66,7 @@ const sessionFields = {
   expires_at: time,
   authenticated_at: time,
   authenticator_assurance_level: z.enum(['aal0', 'aal1', 'aal2', 'aal3']),
-  authentication_methods: z
-    .array(z.strictObject({ method: z.string(), aal: z.string(), completed_at: time, provider: z.string().optional() }))
-    .optional(),
+  authentication_methods: z.array(z.strictObject({ method: z.string(), aal: z.string(), completed_at: time, provider: z.string().optional() })).optional(),
   issued_at: time,
   devices: z
     .array(

@@ -132,7 +132,14 @@ export class EventPublisher {
     if (this.redis.status === 'ready') {
       await withTimeout(Promise.all(this.queues.map((q) => q.waitUntilReady().catch(() => undefined))), 2_000, undefined);
       // QUIT waits for Redis's answer, which a frozen Redis never gives.
-      const quit = await withTimeout(this.redis.quit().then(() => 'quit' as const, () => 'failed' as const), 1_000, 'timeout' as const);
+      const quit = await withTimeout(
+        this.redis.quit().then(
+          () => 'quit' as const,
+          () => 'failed' as const,
+        ),
+        1_000,
+        'timeout' as const,
+      );
       if (quit !== 'quit') this.redis.disconnect();
     } else {
       this.redis.disconnect();
@@ -143,8 +150,6 @@ export class EventPublisher {
   private markDown(err: Error): void {
     if (this.down) return;
     this.down = true;
-    this.logger.warn(
-      `Redis unreachable at ${describeRedis(this.config.redis)} (${err.message}); events wait in the outbox until it is back`,
-    );
+    this.logger.warn(`Redis unreachable at ${describeRedis(this.config.redis)} (${err.message}); events wait in the outbox until it is back`);
   }
 }

@@ -28,9 +28,7 @@ export class EventRecorderService {
     if (events.length === 0) return;
     const now = new Date();
     const traceparent = currentTraceparent();
-    await this.outbox.insert(
-      events.map((e) => ({ ...toCloudEvent(e, this.config.events.source, now), ...(traceparent ? { traceparent } : {}) })),
-    );
+    await this.outbox.insert(events.map((e) => ({ ...toCloudEvent(e, this.config.events.source, now), ...(traceparent ? { traceparent } : {}) })));
     this.uow.afterCommit(() => this.relay.nudge());
   }
 }

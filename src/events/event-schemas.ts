@@ -89,7 +89,11 @@ export const CLOUD_EVENT_SCHEMA: Schema = {
     subject: { type: 'string', description: 'The identity id (identity.* and recovery.*) or the session id (session.*)' },
     time: time,
     datacontenttype: { const: 'application/json' },
-    traceparent: { type: 'string', pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$', description: 'W3C trace context of the request that caused the event' },
+    traceparent: {
+      type: 'string',
+      pattern: '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$',
+      description: 'W3C trace context of the request that caused the event',
+    },
     credentialtype: { type: 'string', description: 'identity.credential.deleted only: the removed credential type' },
     data: { type: 'object' },
   },

@@ -111,7 +111,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     if (this.timer) clearTimeout(this.timer);
     // The whole drain is bounded: a frozen Redis accepts the connection and answers nothing.
     const deadline = Date.now() + SHUTDOWN_DRAIN_MS;
-    if (this.inFlight) await withTimeout(this.inFlight.catch(() => undefined), SHUTDOWN_DRAIN_MS, undefined);
+    if (this.inFlight)
+      await withTimeout(
+        this.inFlight.catch(() => undefined),
+        SHUTDOWN_DRAIN_MS,
+        undefined,
+      );
     // A start that failed half-way never relayed; there is nothing to drain then.
     if (this.started && this.publisher.isReady() && Date.now() < deadline) {
       // Drain what is pending so a graceful stop leaves nothing behind that Redis could have taken.
@@ -183,9 +188,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       await this.publisher.publish(events);
     } catch (err) {
       // Give the rows back now rather than when the lease lapses; if even that fails, the lease frees them.
-      await this.uow.run(() => this.outbox.release(batch)).catch((releaseErr: unknown) => {
-        this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
-      });
+      await this.uow
+        .run(() => this.outbox.release(batch))
+        .catch((releaseErr: unknown) => {
+          this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
+        });
       throw err;
     }
     this.lastPublishedAt = new Date();

@@ -85,10 +85,10 @@ export class OutboxRepository {
     const lease = Math.max(1, Math.round(leaseMs));
     const until = dialect.utcNowPlusMs(lease);
     const claimable = `published_at IS NULL AND (claimed_by IS NULL OR claim_expires_at < ${now})`;
-    const candidates = (await manager.query(
+    const candidates = await manager.query<Array<{ seq: string | number }>>(
       `SELECT seq FROM event_outbox WHERE ${claimable} ORDER BY seq LIMIT ?${dialect.lockClause({ skipLocked: true })}`,
       [limit],
-    )) as Array<{ seq: string | number }>;
+    );
     if (candidates.length === 0) return { claim, events: [] };
     const seqs = candidates.map((r) => String(r.seq));
     const marks = seqs.map(() => '?').join(', ');
@@ -97,10 +97,10 @@ export class OutboxRepository {
       `UPDATE event_outbox SET claimed_by = ?, claim_expires_at = ${until}, attempts = attempts + 1 WHERE seq IN (${marks}) AND ${claimable}`,
       [claim, ...seqs],
     );
-    const rows = (await manager.query(`SELECT seq, payload FROM event_outbox WHERE seq IN (${marks}) AND claimed_by = ? ORDER BY seq`, [
-      ...seqs,
-      claim,
-    ])) as Array<{ seq: string | number; payload: string }>;
+    const rows = await manager.query<Array<{ seq: string | number; payload: string }>>(
+      `SELECT seq, payload FROM event_outbox WHERE seq IN (${marks}) AND claimed_by = ? ORDER BY seq`,
+      [...seqs, claim],
+    );
     return { claim, events: rows.map((r) => ({ seq: String(r.seq), event: JSON.parse(r.payload) as CloudEvent })) };
   }
 

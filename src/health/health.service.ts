@@ -29,8 +29,21 @@ export class HealthService {
     const process: Readiness['process'] = this.lifecycle.accepting ? 'serving' : 'stopping';
     const database = await withTimeout(this.databaseState(), PROBE_TIMEOUT_MS, 'unreachable' as const);
     const relay = this.relay.status();
-    const backlog = database === 'ok' ? await withTimeout(this.relay.backlog().catch(() => undefined), PROBE_TIMEOUT_MS, undefined) : undefined;
-    return { ready: database === 'ok' && process === 'serving', process, database, redis: relay.redis, relay: { ...relay, ...(backlog !== undefined ? { backlog } : {}) } };
+    const backlog =
+      database === 'ok'
+        ? await withTimeout(
+            this.relay.backlog().catch(() => undefined),
+            PROBE_TIMEOUT_MS,
+            undefined,
+          )
+        : undefined;
+    return {
+      ready: database === 'ok' && process === 'serving',
+      process,
+      database,
+      redis: relay.redis,
+      relay: { ...relay, ...(backlog !== undefined ? { backlog } : {}) },
+    };
   }
 
   private async databaseState(): Promise<Readiness['database']> {

@@ -97,7 +97,9 @@ export class IdentityBatchService {
 
   private async insert(identities: Identity[]): Promise<void> {
     await this.identities.insert(identities);
-    await this.events.record(...identities.map((i) => ({ type: 'identity.created' as const, subject: i.id, data: identityEventData(i, this.identityService) })));
+    await this.events.record(
+      ...identities.map((i) => ({ type: 'identity.created' as const, subject: i.id, data: identityEventData(i, this.identityService) })),
+    );
   }
 
   /** Drops candidates whose identifiers or addresses are already stored or claimed by an earlier item of the batch. */
@@ -105,8 +107,14 @@ export class IdentityBatchService {
     const identifiers = candidates.flatMap((c) => c.identity.credentials.flatMap((cr) => cr.identifiers.map((identifier) => ({ type: cr.type, identifier }))));
     const [takenIdentifiers, takenVerifiable, takenRecovery] = await Promise.all([
       this.identities.takenIdentifiers(identifiers),
-      this.identities.takenAddresses('verifiable', candidates.flatMap((c) => c.identity.verifiableAddresses)),
-      this.identities.takenAddresses('recovery', candidates.flatMap((c) => c.identity.recoveryAddresses)),
+      this.identities.takenAddresses(
+        'verifiable',
+        candidates.flatMap((c) => c.identity.verifiableAddresses),
+      ),
+      this.identities.takenAddresses(
+        'recovery',
+        candidates.flatMap((c) => c.identity.recoveryAddresses),
+      ),
     ]);
     const claimed = new Set<string>([
       ...[...takenIdentifiers].map((k) => `credential:${k}`),

@@ -6,16 +6,7 @@ import { IDENTIFIER_MAX_LENGTH, type DerivedAddress, type TraitDerivations } fro
 import { PasswordHasherService } from './credentials/password-hasher.service';
 import { checkImportedHash, HASH_IMPORT_REASONS, HashFormatError } from './credentials/hashing/hash-formats';
 import type { CreateIdentityBody, IdentityWithCredentials, RecoveryIdentityAddressImport, VerifiableIdentityAddressImport } from './dto/create-identity.dto';
-import {
-  Credential,
-  CredentialType,
-  Identity,
-  IDENTITY_STATES,
-  IdentityState,
-  OidcProvider,
-  RecoveryAddress,
-  VerifiableAddress,
-} from './identity.model';
+import { Credential, CredentialType, Identity, IDENTITY_STATES, IdentityState, OidcProvider, RecoveryAddress, VerifiableAddress } from './identity.model';
 
 /**
  * An identity on its way to storage: what the request set, before the traits are validated and the

@@ -50,7 +50,7 @@ export function applyIdentityPatch(document: object, ops: Operation[]): Record<s
     const parent = ensureParent(doc, op.path, op.op === 'add' || op.op === 'replace');
     if (op.op === 'replace' && parent !== undefined && !Array.isArray(parent)) op = { op: 'add', path: op.path, value: op.value as unknown };
     try {
-      doc = applyPatch(doc, [op], true, true).newDocument as Record<string, unknown>;
+      doc = applyPatch(doc, [op], true, true).newDocument;
     } catch (err) {
       throw patchError(String((err as Error).message).split('\n')[0]);
     }
@@ -60,7 +60,10 @@ export function applyIdentityPatch(document: object, ops: Operation[]): Record<s
 
 /** Returns the container the path points into, creating missing (or null) objects on the way when `create`. */
 function ensureParent(doc: Record<string, unknown>, path: string, create: boolean): unknown {
-  const tokens = path.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = path
+    .split('/')
+    .slice(1)
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: unknown = doc;
   for (const token of tokens.slice(0, -1)) {
     if (node === null || typeof node !== 'object') return undefined;

@@ -1,5 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/app-config';
@@ -36,7 +47,12 @@ export class IdentityController {
 
   @Get()
   @ApiOperation({ operationId: 'listIdentities', summary: 'List Identities' })
-  @ApiQuery({ name: 'per_page', required: false, schema: { type: 'integer', format: 'int64', minimum: 1, maximum: 1000, default: 250 }, description: 'Items per page (legacy page pagination; without `page` it is read as `page_size`)' })
+  @ApiQuery({
+    name: 'per_page',
+    required: false,
+    schema: { type: 'integer', format: 'int64', minimum: 1, maximum: 1000, default: 250 },
+    description: 'Items per page (legacy page pagination; without `page` it is read as `page_size`)',
+  })
   @ApiQuery({ name: 'page', required: false, schema: { type: 'integer', format: 'int64', minimum: 0 }, description: 'Legacy 0-based page number' })
   @ApiQuery({ name: 'page_size', required: false, schema: { type: 'integer', format: 'int64', minimum: 1, maximum: 500, default: 250 } })
   @ApiQuery({ name: 'page_token', required: false, schema: { type: 'string' }, description: 'Keyset page token from the `next` Link' })
@@ -78,7 +94,13 @@ export class IdentityController {
   @Get(':id')
   @ApiOperation({ operationId: 'getIdentity', summary: 'Get an Identity' })
   @idParam
-  @ApiQuery({ name: 'include_credential', required: false, isArray: true, enum: INCLUDE_CREDENTIAL_VALUES, description: 'Credential types whose config (including password hashes) is returned' })
+  @ApiQuery({
+    name: 'include_credential',
+    required: false,
+    isArray: true,
+    enum: INCLUDE_CREDENTIAL_VALUES,
+    description: 'Credential types whose config (including password hashes) is returned',
+  })
   @ApiOkResponse({ type: IdentityResponse, description: 'identity' })
   @ApiErrorResponses(404)
   async get(@Param('id') id: string, @Query('include_credential') include: unknown) {

@@ -197,10 +197,17 @@ export class IdentityRepository {
   /** Which of the given `type:identifier` pairs are already taken. */
   async takenIdentifiers(pairs: Array<{ type: string; identifier: string }>): Promise<Set<string>> {
     const taken = new Set<string>();
-    const byType = groupBy(pairs, (p) => p.type, (p) => p.identifier);
+    const byType = groupBy(
+      pairs,
+      (p) => p.type,
+      (p) => p.identifier,
+    );
     for (const [type, values] of byType) {
       for (const chunk of chunks(values, INSERT_CHUNK)) {
-        const rows = await this.manager.find(IdentityCredentialIdentifierEntity, { select: { type: true, identifier: true }, where: { type, identifier: In(chunk) } });
+        const rows = await this.manager.find(IdentityCredentialIdentifierEntity, {
+          select: { type: true, identifier: true },
+          where: { type, identifier: In(chunk) },
+        });
         for (const r of rows) taken.add(`${r.type}:${r.identifier}`);
       }
     }
@@ -211,7 +218,11 @@ export class IdentityRepository {
   async takenAddresses(kind: 'verifiable' | 'recovery', pairs: Array<{ via: string; value: string }>): Promise<Set<string>> {
     const target = kind === 'verifiable' ? VerifiableAddressEntity : RecoveryAddressEntity;
     const taken = new Set<string>();
-    for (const [via, values] of groupBy(pairs, (p) => p.via, (p) => p.value)) {
+    for (const [via, values] of groupBy(
+      pairs,
+      (p) => p.via,
+      (p) => p.value,
+    )) {
       for (const chunk of chunks(values, INSERT_CHUNK)) {
         const rows = await this.manager.find(target, { select: { via: true, value: true }, where: { via, value: In(chunk) } });
         for (const r of rows) taken.add(`${r.via}:${r.value}`);
@@ -231,18 +242,34 @@ export class IdentityRepository {
         ? this.manager.find(IdentityCredentialIdentifierEntity, { where: { identityId: In(ids) }, order: { createdAt: 'ASC', identifier: 'ASC' } })
         : Promise.resolve([]),
     ]);
-    const identifiersByCredential = groupBy(identifiers, (i) => i.credentialId, (i) => i.identifier);
-    const credentialsByIdentity = groupBy(credentials, (c) => c.identityId, (c): Credential => ({
-      id: c.id,
-      type: c.type as CredentialType,
-      identifiers: identifiersByCredential.get(c.id) ?? [],
-      config: JSON.parse(c.config) as Record<string, unknown>,
-      version: c.version,
-      createdAt: c.createdAt,
-      updatedAt: c.updatedAt,
-    }));
-    const verifiableByIdentity = groupBy(verifiable, (a) => a.identityId, ({ identityId: _, ...a }) => ({ ...a, verified: Boolean(a.verified) }));
-    const recoveryByIdentity = groupBy(recovery, (a) => a.identityId, ({ identityId: _, ...a }) => a);
+    const identifiersByCredential = groupBy(
+      identifiers,
+      (i) => i.credentialId,
+      (i) => i.identifier,
+    );
+    const credentialsByIdentity = groupBy(
+      credentials,
+      (c) => c.identityId,
+      (c): Credential => ({
+        id: c.id,
+        type: c.type as CredentialType,
+        identifiers: identifiersByCredential.get(c.id) ?? [],
+        config: JSON.parse(c.config) as Record<string, unknown>,
+        version: c.version,
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+      }),
+    );
+    const verifiableByIdentity = groupBy(
+      verifiable,
+      (a) => a.identityId,
+      ({ identityId: _, ...a }) => ({ ...a, verified: Boolean(a.verified) }),
+    );
+    const recoveryByIdentity = groupBy(
+      recovery,
+      (a) => a.identityId,
+      ({ identityId: _, ...a }) => a,
+    );
     return rows.map((r) => ({
       id: r.id,
       schemaId: r.schemaId,

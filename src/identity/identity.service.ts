@@ -179,7 +179,8 @@ export class IdentityService {
       this.setState(identity, state as IdentityState, now);
       const ownVerifiable = new Map(existing.verifiableAddresses.map((a) => [a.id, a]));
       const ownRecovery = new Map(existing.recoveryAddresses.map((a) => [a.id, a]));
-      const asList = (v: unknown): Array<Record<string, unknown>> => (Array.isArray(v) ? v.filter((a) => a && typeof a === 'object') : []);
+      const asList = (v: unknown): Array<Record<string, unknown>> =>
+        Array.isArray(v) ? (v as unknown[]).filter((a): a is Record<string, unknown> => a !== null && typeof a === 'object') : [];
       const draft: IdentityDraft = {
         identity,
         verifiableCandidates: asList(patched.verifiable_addresses).map((a, i) =>
@@ -256,7 +257,13 @@ export class IdentityService {
    * Replaces a credential's config if it is still `expected`: a password re-hashed after a login must not undo a
    * password change that committed meanwhile. No event: the identity's API form does not change.
    */
-  async upgradeCredentialConfig(identityId: string, type: CredentialType, expected: Record<string, unknown>, config: Record<string, unknown>, now: Date): Promise<boolean> {
+  async upgradeCredentialConfig(
+    identityId: string,
+    type: CredentialType,
+    expected: Record<string, unknown>,
+    config: Record<string, unknown>,
+    now: Date,
+  ): Promise<boolean> {
     return this.identities.replaceCredentialConfigIf(identityId, type, expected, config, now);
   }
 

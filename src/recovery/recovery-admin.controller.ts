@@ -1,7 +1,12 @@
 import { Body, Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../common/openapi/api-error-responses.decorator';
-import { CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody, RecoveryCodeForIdentity, RecoveryLinkForIdentity } from './dto/create-recovery.dto';
+import {
+  CreateRecoveryCodeForIdentityBody,
+  CreateRecoveryLinkForIdentityBody,
+  RecoveryCodeForIdentity,
+  RecoveryLinkForIdentity,
+} from './dto/create-recovery.dto';
 import { RecoveryService } from './recovery.service';
 
 @ApiTags('identity')

@@ -105,7 +105,7 @@ export class RecoveryService {
       return locked;
     });
     const fail = (edit: (ui: UiContainer) => void) => new FlowResponse(400, this.flowJson(flow, edit));
-    const ctx: StrategyContext = { flow, request, render: async (edit) => this.flowJson(flow, edit), fail: async (edit) => fail(edit) };
+    const ctx: StrategyContext = { flow, request, render: (edit) => Promise.resolve(this.flowJson(flow, edit)), fail: (edit) => Promise.resolve(fail(edit)) };
     if (flow.state === 'passed_challenge') throw fail((ui) => (ui.messages = [Text.recoveryCodeInvalid()]));
     if (flow.submitCount > MAX_RECOVERY_SUBMISSIONS) throw fail((ui) => (ui.messages = [Text.submittedTooOften()]));
     const strategy = this.strategies.forFlow('recovery', body?.method);
@@ -174,7 +174,12 @@ export class RecoveryService {
    * Checks a presented secret against the flow's stored ones in constant time and, when it is valid, unused and
    * unexpired and the identity is active, spends it and grants a session and a settings flow, in one transaction.
    */
-  private async redeem(flow: Flow, strategy: RecoveryStrategy, secret: string, request: FastifyRequest): Promise<RedeemedGrant | 'invalid' | 'expired' | 'disabled'> {
+  private async redeem(
+    flow: Flow,
+    strategy: RecoveryStrategy,
+    secret: string,
+    request: FastifyRequest,
+  ): Promise<RedeemedGrant | 'invalid' | 'expired' | 'disabled'> {
     const now = new Date();
     const kind = strategy.tokenKind;
     const candidates = await this.tokens.findByFlow(flow.id, kind);
@@ -188,9 +193,16 @@ export class RecoveryService {
       // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
       if ((await this.identities.lockState(identity.id)) !== 'active') return 'disabled' as const;
       if (!(await this.tokens.markUsed(match.id, now))) return 'invalid' as const;
-      const { session, token } = await this.lifecycle.issue(identity.id, [{ method: strategy.sessionMethod, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
+      const { session, token } = await this.lifecycle.issue(
+        identity.id,
+        [{ method: strategy.sessionMethod, aal: 'aal1', completedAt: now }],
+        deviceOf(request, this.config.http.trustProxy),
+        now,
+      );
       const privilegedUntil = new Date(now.getTime() + this.config.session.privilegedMaxAgeMs);
-      const settings = await this.settings.createFlow(identity, session, flow.type, [Text.recoverySuccessful(privilegedUntil, this.config.session.privilegedMaxAgeMs / 60_000)]);
+      const settings = await this.settings.createFlow(identity, session, flow.type, [
+        Text.recoverySuccessful(privilegedUntil, this.config.session.privilegedMaxAgeMs / 60_000),
+      ]);
       await this.flows.save({ ...flow, state: 'passed_challenge' });
       await this.events.record({
         type: 'recovery.completed',
@@ -254,7 +266,9 @@ export class RecoveryService {
 
   /** A fresh recovery flow (no code or link of its own) that shows `message`. */
   private messageFlow(type: FlowType, message: UiText): Promise<Flow> {
-    return this.uow.run(() => this.flows.create('recovery', '/self-service/recovery', { type, state: 'choose_method', context: { method: 'link', messages: [message] } }));
+    return this.uow.run(() =>
+      this.flows.create('recovery', '/self-service/recovery', { type, state: 'choose_method', context: { method: 'link', messages: [message] } }),
+    );
   }
 
   private replacementFor(flow: Flow): Promise<Flow> {

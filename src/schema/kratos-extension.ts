@@ -81,7 +81,7 @@ function pushUnique<V extends string>(list: Array<DerivedAddress<V>>, address: D
 }
 
 function asText(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
 }
 
 /**

@@ -83,10 +83,7 @@ export class SchemaService implements OnModuleInit {
   }
 
   async list(page: PageRequest): Promise<{ items: Array<{ id: string; schema: unknown }>; total: number }> {
-    const [total, rows] = await Promise.all([
-      this.schemas.count(),
-      this.schemas.listPage(page.page * page.perPage, page.perPage),
-    ]);
+    const [total, rows] = await Promise.all([this.schemas.count(), this.schemas.listPage(page.page * page.perPage, page.perPage)]);
     return { total, items: rows.map((r) => ({ id: r.id, schema: JSON.parse(r.content) as unknown })) };
   }
 

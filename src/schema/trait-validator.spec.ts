@@ -34,9 +34,7 @@ describe('TraitValidator with the quickstart schema', () => {
   });
 
   it('reports a wrong type with instance and schema pointers', () => {
-    expect(errorsOf(quickstart, { email: 42 })).toBe(
-      'I[#/traits/email] S[#/properties/traits/properties/email/type] expected string, but got number',
-    );
+    expect(errorsOf(quickstart, { email: 42 })).toBe('I[#/traits/email] S[#/properties/traits/properties/email/type] expected string, but got number');
   });
 
   it('reports an invalid email format once', () => {
@@ -101,24 +99,40 @@ describe('TraitValidator schema checks', () => {
   });
 
   it('refuses an unknown key inside the ory.sh/kratos extension', () => {
-    const schema = { type: 'object', properties: { traits: { type: 'object', properties: { e: { type: 'string', 'ory.sh/kratos': { credentials: { passwd: {} } } } } } } };
+    const schema = {
+      type: 'object',
+      properties: { traits: { type: 'object', properties: { e: { type: 'string', 'ory.sh/kratos': { credentials: { passwd: {} } } } } } },
+    };
     expect(() => new TraitValidator(schema)).toThrow(InvalidSchemaError);
   });
 
   it('refuses an unknown verification channel', () => {
-    const schema = { type: 'object', properties: { traits: { type: 'object', properties: { e: { type: 'string', 'ory.sh/kratos': { verification: { via: 'pigeon' } } } } } } };
+    const schema = {
+      type: 'object',
+      properties: { traits: { type: 'object', properties: { e: { type: 'string', 'ory.sh/kratos': { verification: { via: 'pigeon' } } } } } },
+    };
     expect(() => new TraitValidator(schema)).toThrow(InvalidSchemaError);
   });
 
   it('supports phone verification addresses through the tel format', () => {
-    const schema = { type: 'object', properties: { traits: { type: 'object', properties: { phone: { type: 'string', 'ory.sh/kratos': { verification: { via: 'sms' } } } } } } };
+    const schema = {
+      type: 'object',
+      properties: { traits: { type: 'object', properties: { phone: { type: 'string', 'ory.sh/kratos': { verification: { via: 'sms' } } } } } },
+    };
     const v = new TraitValidator(schema);
-    expect(v.validateTraits({ phone: '+4915112345678' })).toMatchObject({ valid: true, derivations: { verifiableAddresses: [{ value: '+4915112345678', via: 'sms' }] } });
+    expect(v.validateTraits({ phone: '+4915112345678' })).toMatchObject({
+      valid: true,
+      derivations: { verifiableAddresses: [{ value: '+4915112345678', via: 'sms' }] },
+    });
     expect(v.validateTraits({ phone: 'call me' }).valid).toBe(false);
   });
 
   it('compiles draft 2020-12 schemas', () => {
-    const schema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { traits: { type: 'object', properties: { a: { type: 'string' } } } } };
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { traits: { type: 'object', properties: { a: { type: 'string' } } } },
+    };
     expect(new TraitValidator(schema).validateTraits({ a: 'x' }).valid).toBe(true);
   });
 });

@@ -3,13 +3,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
-import {
-  collectDerivations,
-  KRATOS_EXTENSION_AJV_KEYWORD,
-  KRATOS_EXTENSION_KEYWORD,
-  renameExtensionKeys,
-  TraitDerivations,
-} from './kratos-extension';
+import { collectDerivations, KRATOS_EXTENSION_AJV_KEYWORD, KRATOS_EXTENSION_KEYWORD, renameExtensionKeys, TraitDerivations } from './kratos-extension';
 
 /** A trait validation failure, in the `I[<instance>] S[<schema>] <message>` form Kratos reports. */
 export interface TraitError {
@@ -23,9 +17,7 @@ export interface TraitError {
   value?: unknown;
 }
 
-export type TraitValidationResult =
-  | { valid: true; derivations: TraitDerivations }
-  | { valid: false; errors: TraitError[] };
+export type TraitValidationResult = { valid: true; derivations: TraitDerivations } | { valid: false; errors: TraitError[] };
 
 export class InvalidSchemaError extends Error {}
 
@@ -150,7 +142,12 @@ function toTraitErrors(errors: ErrorObject[]): TraitError[] {
 /** Formats errors the way Kratos puts them into `error.reason`: one line per cause. */
 export function formatTraitErrors(errors: TraitError[]): string {
   const lines = errors.map((e) => `I[${e.instancePtr}] S[${e.schemaPtr}] ${e.message}`);
-  return lines.length === 1 ? lines[0] : lines.map((l) => `  ${l}`).join('\n').trimStart();
+  return lines.length === 1
+    ? lines[0]
+    : lines
+        .map((l) => `  ${l}`)
+        .join('\n')
+        .trimStart();
 }
 
 /**

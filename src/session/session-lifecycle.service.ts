@@ -82,7 +82,10 @@ export class SessionLifecycleService {
         current.filter((s) => s.active).map((s) => s.id),
         now,
       );
-      await this.recordRevoked(current.filter((s) => isLive(s, now)), reason);
+      await this.recordRevoked(
+        current.filter((s) => isLive(s, now)),
+        reason,
+      );
     });
   }
 
@@ -92,15 +95,20 @@ export class SessionLifecycleService {
       const now = new Date();
       const sessions = await this.sessions.findByIdentity(identityId);
       if (options.remove) await this.sessions.deleteByIds(sessions.map((s) => s.id));
-      else await this.sessions.deactivate(sessions.filter((s) => s.active).map((s) => s.id), now);
-      await this.recordRevoked(sessions.filter((s) => isLive(s, now)), reason);
+      else
+        await this.sessions.deactivate(
+          sessions.filter((s) => s.active).map((s) => s.id),
+          now,
+        );
+      await this.recordRevoked(
+        sessions.filter((s) => isLive(s, now)),
+        reason,
+      );
       return sessions;
     });
   }
 
   private async recordRevoked(sessions: Session[], reason: RevocationReason): Promise<void> {
-    await this.events.record(
-      ...sessions.map((s) => ({ type: 'session.revoked' as const, subject: s.id, data: sessionRevokedData(s, reason) })),
-    );
+    await this.events.record(...sessions.map((s) => ({ type: 'session.revoked' as const, subject: s.id, data: sessionRevokedData(s, reason) })));
   }
 }

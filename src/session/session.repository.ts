@@ -57,12 +57,7 @@ export class SessionRepository {
 
   /** Offset page, newest authentication first (the order of Kratos's identity-session list). */
   async listOffset(offset: number, limit: number, filter: SessionFilter, now: Date): Promise<Session[]> {
-    const rows = await this.filtered(filter, now)
-      .orderBy('s.authenticated_at', 'DESC')
-      .addOrderBy('s.id', 'ASC')
-      .offset(offset)
-      .limit(limit)
-      .getMany();
+    const rows = await this.filtered(filter, now).orderBy('s.authenticated_at', 'DESC').addOrderBy('s.id', 'ASC').offset(offset).limit(limit).getMany();
     return this.hydrate(rows);
   }
 
@@ -117,7 +112,11 @@ export class SessionRepository {
       where: { sessionId: In(rows.map((r) => r.id)) },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
-    const devicesBySession = groupBy(devices, (d) => d.sessionId, ({ sessionId: _, ...device }) => device);
+    const devicesBySession = groupBy(
+      devices,
+      (d) => d.sessionId,
+      ({ sessionId: _, ...device }) => device,
+    );
     return rows.map((r) => ({
       id: r.id,
       identityId: r.identityId,
@@ -151,7 +150,12 @@ function toRow(session: Session): SessionEntity {
     issuedAt: session.issuedAt,
     aal: session.aal,
     authenticationMethods: JSON.stringify(
-      session.authenticationMethods.map((m) => ({ method: m.method, aal: m.aal, completed_at: m.completedAt.toISOString(), ...(m.provider ? { provider: m.provider } : {}) })),
+      session.authenticationMethods.map((m) => ({
+        method: m.method,
+        aal: m.aal,
+        completed_at: m.completedAt.toISOString(),
+        ...(m.provider ? { provider: m.provider } : {}),
+      })),
     ),
     createdAt: session.createdAt,
     updatedAt: session.updatedAt,

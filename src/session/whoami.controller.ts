@@ -13,7 +13,11 @@ export class WhoamiController {
 
   @Get('whoami')
   @ApiOperation({ operationId: 'toSession', summary: 'Check Who the Current HTTP Session Belongs To' })
-  @ApiHeader({ name: 'X-Session-Token', required: false, description: 'The session token (native apps); `Authorization: Bearer` and the session cookie work too' })
+  @ApiHeader({
+    name: 'X-Session-Token',
+    required: false,
+    description: 'The session token (native apps); `Authorization: Bearer` and the session cookie work too',
+  })
   @ApiOkResponse({ type: SessionResponse, description: 'session' })
   @ApiErrorResponses(401, 403)
   async whoami(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {

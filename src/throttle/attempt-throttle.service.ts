@@ -93,6 +93,19 @@ type ThrottleRedis = RedisConnection & {
  * Keys hold a hash of the subject, never the identifier itself, and share one hash tag so that a Redis Cluster keeps
  * them in one slot (the script touches several at once).
  */
+/** An attempt that has nothing left to record. */
+const settled = (): Promise<void> => Promise.resolve();
+
+/** Runs in-memory bookkeeping behind the same promise-returning interface as the Redis path. */
+function settle(work: () => void): Promise<void> {
+  try {
+    work();
+    return Promise.resolve();
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error('recording the attempt failed', { cause: err }));
+  }
+}
+
 @Injectable()
 export class AttemptThrottleService {
   private readonly logger = new Logger('Throttle');
@@ -121,7 +134,7 @@ export class AttemptThrottleService {
     for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
       const attempt = await this.tryAcquire(keys, subjects, windowMs, token);
       if (attempt !== 'wait') return attempt;
-      if (Date.now() + pause > deadline) return { allowed: false, retryAfterMs: 1_000, release: async () => undefined, fail: async () => undefined };
+      if (Date.now() + pause > deadline) return { allowed: false, retryAfterMs: 1_000, release: settled, fail: settled };
       await new Promise((r) => setTimeout(r, pause));
     }
   }
@@ -131,7 +144,12 @@ export class AttemptThrottleService {
     const shared = await this.acquireShared(keys, subjects, windowMs, now, token);
     if (shared === -1) return 'wait';
     if (shared !== undefined) {
-      return { allowed: shared === 0, retryAfterMs: shared, release: () => this.settleShared(keys, token, 'release'), fail: () => this.settleShared(keys, token, 'fail') };
+      return {
+        allowed: shared === 0,
+        retryAfterMs: shared,
+        release: () => this.settleShared(keys, token, 'release'),
+        fail: () => this.settleShared(keys, token, 'fail'),
+      };
     }
     const local: Acquired = this.local.acquire(
       subjects.map((s, i) => ({ key: keys[i], limit: s.limit })),
@@ -139,9 +157,14 @@ export class AttemptThrottleService {
       now,
     );
     if (local.allowed === 'wait') return 'wait';
-    if (!local.allowed) return { allowed: false, retryAfterMs: local.retryAfterMs, release: async () => undefined, fail: async () => undefined };
+    if (!local.allowed) return { allowed: false, retryAfterMs: local.retryAfterMs, release: settled, fail: settled };
     const localToken = local.token;
-    return { allowed: true, retryAfterMs: 0, release: async () => this.local.release(keys, localToken), fail: async () => this.local.fail(keys, localToken) };
+    return {
+      allowed: true,
+      retryAfterMs: 0,
+      release: () => settle(() => this.local.release(keys, localToken)),
+      fail: () => settle(() => this.local.fail(keys, localToken)),
+    };
   }
 
   /** The shared answer (0 = allowed, -1 = wait, otherwise ms until allowed), or undefined when Redis could not answer in time. */
@@ -164,8 +187,13 @@ export class AttemptThrottleService {
 
   private async settleShared(keys: string[], token: string, how: 'release' | 'fail'): Promise<void> {
     if (this.redis.status !== 'ready') return;
-    const settled = how === 'release' ? Promise.all(keys.map((key) => this.redis.zrem(key, `p:${token}`))) : this.redis.throttleFail(keys.length, ...keys, token);
-    await withTimeout(Promise.resolve(settled).catch(() => undefined), REDIS_WAIT_MS, undefined);
+    const settled =
+      how === 'release' ? Promise.all(keys.map((key) => this.redis.zrem(key, `p:${token}`))) : this.redis.throttleFail(keys.length, ...keys, token);
+    await withTimeout(
+      Promise.resolve(settled).catch(() => undefined),
+      REDIS_WAIT_MS,
+      undefined,
+    );
   }
 
   private fallBack(why: string): undefined {

@@ -43,7 +43,15 @@ export class GaleraCluster {
     for (let i = 1; i <= size; i++) {
       const dataDir = join(baseDir, `node${i}`);
       mkdirSync(dataDir);
-      nodes.push({ name: `node${i}`, dataDir, port: await freePort(), galeraPort: await freePort(), istPort: await freePort(), sstPort: await freePort(), log: '' });
+      nodes.push({
+        name: `node${i}`,
+        dataDir,
+        port: await freePort(),
+        galeraPort: await freePort(),
+        istPort: await freePort(),
+        sstPort: await freePort(),
+        log: '',
+      });
     }
     // mariadbd will not run as root; SST (rsync) runs as the server's account, which must own every data directory.
     if (asRoot) execFileSync('chown', ['-R', 'mysql:mysql', baseDir]);
@@ -77,7 +85,13 @@ export class GaleraCluster {
 
   /** Runs statements on one node (DDL replicates to all). */
   async query<T = unknown>(node: number, sql: string, params: unknown[] = []): Promise<T> {
-    const connection = await createConnection({ host: '127.0.0.1', port: this.nodes[node].port, user: 'root', supportBigNumbers: true, bigNumberStrings: true });
+    const connection = await createConnection({
+      host: '127.0.0.1',
+      port: this.nodes[node].port,
+      user: 'root',
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
     try {
       const [rows] = await connection.query(sql, params);
       return rows as T;
@@ -142,7 +156,7 @@ export class GaleraCluster {
       ...(bootstrap ? ['--wsrep-new-cluster'] : []),
     ];
     const proc = spawn('/usr/sbin/mariadbd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    proc.stderr!.on('data', (d: Buffer) => {
+    proc.stderr.on('data', (d: Buffer) => {
       node.log = (node.log + d.toString()).slice(-200_000);
     });
     node.process = proc;

@@ -63,11 +63,20 @@ export async function probeWhile<T>(healthUrl: string, work: () => Promise<T>): 
   return { result: await pending, probeMs };
 }
 
-const TABLES = ['identities', 'identity_credentials', 'identity_credential_identifiers', 'identity_verifiable_addresses', 'identity_recovery_addresses', 'sessions', 'event_outbox', 'recovery_tokens'];
+const TABLES = [
+  'identities',
+  'identity_credentials',
+  'identity_credential_identifiers',
+  'identity_verifiable_addresses',
+  'identity_recovery_addresses',
+  'sessions',
+  'event_outbox',
+  'recovery_tokens',
+];
 
 /** Row counts of the tables a write changes, to show that a refused request left nothing behind. */
 export async function rowCounts(dataSource: DataSource): Promise<Record<string, number>> {
   const sql = TABLES.map((t) => `SELECT '${t}' AS t, COUNT(*) AS n FROM ${t}`).join(' UNION ALL ');
-  const rows = (await dataSource.query(sql)) as Array<{ t: string; n: number | string }>;
+  const rows = await dataSource.query<Array<{ t: string; n: number | string }>>(sql);
   return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
 }

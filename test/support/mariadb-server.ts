@@ -12,7 +12,9 @@ function serverUser(): string[] {
 
 /** An empty MariaDB data directory (system tables, a root account without password), as `mariadb-install-db` makes it. */
 export function initMariaDbDataDir(dataDir: string): void {
-  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, ...serverUser(), '--auth-root-authentication-method=normal', '--skip-test-db'], { stdio: 'ignore' });
+  execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, ...serverUser(), '--auth-root-authentication-method=normal', '--skip-test-db'], {
+    stdio: 'ignore',
+  });
 }
 
 /** The arguments every private mariadbd of the tests starts with: its own data, port, socket and pid file, on loopback. */
@@ -58,11 +60,7 @@ export class DisposableMariaDb {
   }
 
   async start(): Promise<void> {
-    this.process = spawn(
-      '/usr/sbin/mariadbd',
-      [...mariadbdArgs(this.dataDir, this.port), '--innodb-buffer-pool-size=32M'],
-      { stdio: 'ignore' },
-    );
+    this.process = spawn('/usr/sbin/mariadbd', [...mariadbdArgs(this.dataDir, this.port), '--innodb-buffer-pool-size=32M'], { stdio: 'ignore' });
     const deadline = Date.now() + 20_000;
     for (;;) {
       try {

@@ -24,15 +24,21 @@ export class DisposableRedisCluster {
     for (let i = 0; i < 6; i++) ports.push(await freePort());
     const cluster = new DisposableRedisCluster(ports, mkdtempSync(join(tmpdir(), 'redis-cluster-')), options.password);
     for (const port of ports) cluster.startNode(port);
-    await cluster.waitFor(async () => {
+    await cluster.waitFor(() => {
       for (const port of ports) if (!/PONG/.test(cluster.cli(port, 'ping'))) return false;
       return true;
     }, 'the nodes');
-    execFileSync('redis-cli', [...cluster.auth(), '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { stdio: 'pipe' });
-    await cluster.waitFor(async () => ports.every((p) => /cluster_state:ok/.test(cluster.cli(p, 'cluster', 'info'))), 'cluster_state:ok');
+    execFileSync('redis-cli', [...cluster.auth(), '--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], {
+      stdio: 'pipe',
+    });
+    await cluster.waitFor(() => ports.every((p) => /cluster_state:ok/.test(cluster.cli(p, 'cluster', 'info'))), 'cluster_state:ok');
     // A replica that has not synced with its master yet cannot take over from it.
     await cluster.waitFor(
-      async () => ports.every((p) => { const info = cluster.cli(p, 'info', 'replication'); return /role:master/.test(info) || /master_link_status:up/.test(info); }),
+      () =>
+        ports.every((p) => {
+          const info = cluster.cli(p, 'info', 'replication');
+          return /role:master/.test(info) || /master_link_status:up/.test(info);
+        }),
       'the replicas to sync',
     );
     return cluster;
@@ -48,7 +54,11 @@ export class DisposableRedisCluster {
   }
 
   client(): Cluster {
-    return new Cluster(this.nodes, { redisOptions: { maxRetriesPerRequest: 3, ...(this.password ? { password: this.password } : {}) }, retryDelayOnFailover: 200, retryDelayOnClusterDown: 200 });
+    return new Cluster(this.nodes, {
+      redisOptions: { maxRetriesPerRequest: 3, ...(this.password ? { password: this.password } : {}) },
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 200,
+    });
   }
 
   /** The port of the master that serves `key`'s slot now, as node `via` (a live one) sees it. */
@@ -72,7 +82,7 @@ export class DisposableRedisCluster {
   }
 
   async waitForFailover(deadPort: number, key: string): Promise<void> {
-    await this.waitFor(async () => {
+    await this.waitFor(() => {
       const via = this.alivePorts()[0];
       return /cluster_state:ok/.test(this.cli(via, 'cluster', 'info')) && this.masterOf(key, via) !== deadPort;
     }, 'the failover');
@@ -90,7 +100,27 @@ export class DisposableRedisCluster {
   private startNode(port: number): void {
     const proc = spawn(
       'redis-server',
-      [...(this.password ? ['--requirepass', this.password, '--masterauth', this.password] : []), '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, `nodes-${port}.conf`), '--cluster-node-timeout', '1500', '--appendonly', 'no', '--save', '', '--dir', this.dir, '--maxmemory-policy', 'noeviction'],
+      [
+        ...(this.password ? ['--requirepass', this.password, '--masterauth', this.password] : []),
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(this.dir, `nodes-${port}.conf`),
+        '--cluster-node-timeout',
+        '1500',
+        '--appendonly',
+        'no',
+        '--save',
+        '',
+        '--dir',
+        this.dir,
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: 'ignore' },
     );
     this.processes.set(port, proc);
@@ -104,7 +134,7 @@ export class DisposableRedisCluster {
     return execFileSync('redis-cli', [...this.auth(), '-p', String(port), ...args], { encoding: 'utf8', stdio: 'pipe' });
   }
 
-  private async waitFor(ok: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  private async waitFor(ok: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {

@@ -42,7 +42,10 @@ export class DisposableRedisSentinel {
       );
       set.processes.set(port, spawn('redis-server', [file, '--sentinel'], { stdio: 'ignore' }));
     }
-    await set.waitFor(() => set.sentinelPorts.every((p) => /num-other-sentinels[\s\S]*?\n2\n/.test(set.cli(p, 'sentinel', 'master', set.masterName))), 'the sentinels to see each other');
+    await set.waitFor(
+      () => set.sentinelPorts.every((p) => /num-other-sentinels[\s\S]*?\n2\n/.test(set.cli(p, 'sentinel', 'master', set.masterName))),
+      'the sentinels to see each other',
+    );
     return set;
   }
 
@@ -82,7 +85,14 @@ export class DisposableRedisSentinel {
 
   private spawnData(port: number, masterPort?: number): void {
     const replica = masterPort ? ['--replicaof', '127.0.0.1', String(masterPort)] : [];
-    this.processes.set(port, spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--dbfilename', `dump-${port}.rdb`, ...replica], { stdio: 'ignore' }));
+    this.processes.set(
+      port,
+      spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--dbfilename', `dump-${port}.rdb`, ...replica],
+        { stdio: 'ignore' },
+      ),
+    );
   }
 
   private cli(port: number, ...args: string[]): string {

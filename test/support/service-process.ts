@@ -33,8 +33,8 @@ export function runService(cwd: string, env: Record<string, string>): ServicePro
 export function runProcess(cwd: string, command: string, args: string[], env: Record<string, string>, options: { group?: boolean } = {}): ServiceProcess {
   let output = '';
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const signal = (sig: NodeJS.Signals) => {
     try {
       if (options.group) process.kill(-child.pid!, sig);

@@ -21,7 +21,7 @@ export interface TestDatabase {
 export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'kratos-test-'));
-    return { url: `sqlite://${join(dir, 'kratos.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { url: `sqlite://${join(dir, 'kratos.sqlite')}`, drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
   }
   const name = `kratos_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
   const admin = await createConnection(TEST_MYSQL_URL);
@@ -55,5 +55,5 @@ export async function withDataSource<T>(url: string, use: (ds: DataSource) => Pr
 
 /** The rows of one SQL statement, run directly against the database at `url`. */
 export async function queryDatabase<T>(url: string, sql: string): Promise<T[]> {
-  return withDataSource(url, async (ds) => (await ds.query(sql)) as T[]);
+  return withDataSource(url, async (ds) => await ds.query<T[]>(sql));
 }

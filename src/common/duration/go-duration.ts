@@ -6,8 +6,8 @@
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3,
-  'μs': 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: 1000,
   m: 60_000,
@@ -15,7 +15,7 @@ const UNIT_MS: Record<string, number> = {
 };
 
 /** Go's durations are int64 nanoseconds: 2562047h47m16.854775807s at most; longer ones fail to parse. */
-const MAX_MS = 9_223_372_036_854.775807;
+const MAX_MS = Number(2n ** 63n - 1n) / 1e6;
 
 /** Returns milliseconds, or undefined when `text` is not a Go duration (or longer than Go's longest). */
 export function parseGoDuration(text: string): number | undefined {

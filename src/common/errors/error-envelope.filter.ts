@@ -44,11 +44,7 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
 }
 
 export function sendErrorEnvelope(reply: FastifyReply, status: number, body: unknown): void {
-  void reply
-    .code(status)
-    .header('content-type', 'application/json')
-    .header('cache-control', 'private, no-cache, no-store, must-revalidate')
-    .send(body);
+  void reply.code(status).header('content-type', 'application/json').header('cache-control', 'private, no-cache, no-store, must-revalidate').send(body);
 }
 
 /**

@@ -9,7 +9,7 @@ const mapErrorToEnvelope = (err: unknown, requestId?: string) => {
 };
 
 describe('mapErrorToEnvelope', () => {
-  it('writes herodot\'s key order and omits empty fields', () => {
+  it("writes herodot's key order and omits empty fields", () => {
     const { status, body } = mapErrorToEnvelope(ApiError.badRequest('bad thing'), 'rid');
     expect(status).toBe(400);
     expect(JSON.stringify(body)).toBe(
@@ -26,13 +26,13 @@ describe('mapErrorToEnvelope', () => {
     });
   });
 
-  it('maps Nest\'s unknown-route 404 to Kratos\'s plain 404', () => {
+  it("maps Nest's unknown-route 404 to Kratos's plain 404", () => {
     expect(mapErrorToEnvelope(new NotFoundException('Cannot GET /x')).body).toEqual({
       error: { code: 404, status: 'Not Found', message: 'The requested resource could not be found' },
     });
   });
 
-  it('keeps Fastify\'s reason for body errors and uses Go\'s status text', () => {
+  it("keeps Fastify's reason for body errors and uses Go's status text", () => {
     const { status, body } = mapErrorToEnvelope(new HttpException('Request body is too large', 413));
     expect(status).toBe(413);
     expect(body.error).toMatchObject({ code: 413, status: 'Request Entity Too Large', reason: 'Request body is too large' });
@@ -50,7 +50,7 @@ describe('mapErrorToEnvelope', () => {
     }
   });
 
-  it('answers a value the database refused as the client\'s 400, naming the column', () => {
+  it("answers a value the database refused as the client's 400, naming the column", () => {
     const driverError = { code: 'ER_DATA_TOO_LONG', errno: 1406, sqlMessage: "Data too long for column 'status' at row 1" };
     const mapped = mapErrorToEnvelope(Object.assign(new Error('Data too long'), { driverError }));
     expect(mapped.status).toBe(400);

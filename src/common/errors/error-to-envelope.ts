@@ -43,7 +43,11 @@ export function mapErrorToEnvelope(err: unknown, requestId?: string): MappedErro
   }
   const column = refusedValueColumn(err);
   if (column) {
-    return { status: 400, body: errorEnvelope(400, { reason: `A value does not fit its column (${column}): it is too long or out of range.` }, requestId), unexpected: false };
+    return {
+      status: 400,
+      body: errorEnvelope(400, { reason: `A value does not fit its column (${column}): it is too long or out of range.` }, requestId),
+      unexpected: false,
+    };
   }
   return { status: 500, body: errorEnvelope(500, {}, requestId), unexpected: true };
 }

@@ -80,7 +80,8 @@ export function installRequestBodyParsing(fastify: FastifyInstance, limits: Requ
     if (text === '') return done(null, undefined);
     const problem = jsonShapeProblem(text, limits.maxDepth, limits.maxElements);
     if (problem) return done(ApiError.badRequest(problem), undefined);
-    jsonParser(request, text, done);
+    // Fastify's JSON parser answers through `done`; it returns nothing to wait for.
+    void jsonParser(request, text, done);
   });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
 }

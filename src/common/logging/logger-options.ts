@@ -36,7 +36,8 @@ export function loggerOptions(config: AppConfig): Params {
         // the middleware layer strips the matched route prefix from `url` before this runs.
         autoLogging: { ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/health/') },
         // 503 is an outage or a stop, logged once per interval by the error filter: its access lines are warnings.
-        customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+        customLogLevel: (_req, res, err) =>
+          res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         serializers: {
           // pino-http attaches a made-up error ("failed with status code 503") to every 5xx line; its stack says
           // nothing. Real faults are logged with their stack by the error filter.

@@ -10,7 +10,7 @@ export class GenericError {
   @ApiProperty({ description: 'The status description', example: 'Not Found' })
   status!: string;
 
-  @ApiPropertyOptional({ description: 'The value of the request\'s X-Request-ID header' })
+  @ApiPropertyOptional({ description: "The value of the request's X-Request-ID header" })
   request?: string;
 
   @ApiPropertyOptional({ description: 'A human-readable reason for the error' })

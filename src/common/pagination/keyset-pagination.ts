@@ -12,10 +12,7 @@ export interface KeysetRequest {
 }
 
 /** `page_size`: default when absent or ≤0, capped at the maximum; a non-integer is a 400 with Go's parse error. */
-export function parseKeysetRequest(
-  query: { page_size?: unknown; page_token?: unknown },
-  limits: { defaultSize: number; maxSize: number },
-): KeysetRequest {
+export function parseKeysetRequest(query: { page_size?: unknown; page_token?: unknown }, limits: { defaultSize: number; maxSize: number }): KeysetRequest {
   const rawSize = firstQueryValue(query.page_size);
   let size = limits.defaultSize;
   if (rawSize !== undefined && rawSize !== '') {

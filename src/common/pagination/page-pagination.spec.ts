@@ -3,9 +3,18 @@ import { pageLinkHeader, pageLinks, parsePageRequest } from './page-pagination';
 describe('parsePageRequest (Kratos migrationpagination rules)', () => {
   it.each([
     [{}, { page: 0, perPage: 250 }],
-    [{ page: '2', per_page: '10' }, { page: 2, perPage: 10 }],
-    [{ page: '-3', per_page: '0' }, { page: 0, perPage: 1 }],
-    [{ page: 'x', per_page: 'y' }, { page: 0, perPage: 250 }],
+    [
+      { page: '2', per_page: '10' },
+      { page: 2, perPage: 10 },
+    ],
+    [
+      { page: '-3', per_page: '0' },
+      { page: 0, perPage: 1 },
+    ],
+    [
+      { page: 'x', per_page: 'y' },
+      { page: 0, perPage: 250 },
+    ],
     [{ per_page: '5000' }, { page: 0, perPage: 1000 }],
   ])('%j → %j', (query, expected) => {
     expect(parsePageRequest(query)).toEqual(expected);

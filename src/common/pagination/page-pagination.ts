@@ -15,7 +15,7 @@ export interface PageRequest {
 }
 
 function toInt(value: unknown): number | undefined {
-  const text = Array.isArray(value) ? value[0] : value;
+  const text: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
   if (typeof text !== 'string' && typeof text !== 'number') return undefined;
   const n = Number.parseInt(String(text), 10);
   return Number.isFinite(n) ? n : undefined;

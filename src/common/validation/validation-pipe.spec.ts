@@ -33,7 +33,7 @@ describe('createValidationPipe', () => {
     });
   });
 
-  it('refuses unknown fields, as Kratos\'s strict decoder does', async () => {
+  it("refuses unknown fields, as Kratos's strict decoder does", async () => {
     const err = (await run({ name: 'x', schema_url: 'y' }).catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.reason).toBe('json: unknown field "schema_url"');

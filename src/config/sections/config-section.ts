@@ -26,9 +26,7 @@ export const port = z.coerce.number().int().min(1).max(65535);
 export const positiveInt = z.coerce.number().int().positive();
 export const nonNegativeInt = z.coerce.number().int().min(0);
 
-export const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+export const booleanFlag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const httpUrl = z.url().refine((v) => /^https?:\/\//.test(v), { error: 'must be an http(s) URL' });
 

@@ -3,11 +3,9 @@ import { booleanFlag, defineSection, goDuration, nonNegativeInt, positiveInt } f
 
 export type DatabaseConfig = { type: 'mysql'; url: string; poolSize: number } | { type: 'sqlite'; path: string };
 
-const databaseUrl = z
-  .string()
-  .refine((v) => /^(mysql|mariadb):\/\/.+/.test(v) || /^sqlite:(\/\/.+|:memory:)$/.test(v), {
-    error: 'must be mysql://user:pass@host:port/db, sqlite://path or sqlite::memory:',
-  });
+const databaseUrl = z.string().refine((v) => /^(mysql|mariadb):\/\/.+/.test(v) || /^sqlite:(\/\/.+|:memory:)$/.test(v), {
+  error: 'must be mysql://user:pass@host:port/db, sqlite://path or sqlite::memory:',
+});
 
 function parseDatabase(url: string, poolSize: number): DatabaseConfig {
   if (url.startsWith('sqlite:')) {

@@ -18,7 +18,15 @@ function parseSubscribers(raw: string | undefined, defaultQueue: string): EventS
   const subscribers = parseJsonList(
     'EVENTS_SUBSCRIBERS',
     raw,
-    z.array(z.strictObject({ queue: queueName, types: z.array(z.enum(EVENT_TYPES as [EventType, ...EventType[]])).min(1).optional() })),
+    z.array(
+      z.strictObject({
+        queue: queueName,
+        types: z
+          .array(z.enum(EVENT_TYPES as [EventType, ...EventType[]]))
+          .min(1)
+          .optional(),
+      }),
+    ),
     '{"queue", "types"?}',
   );
   const names = new Set([defaultQueue]);
@@ -43,7 +51,9 @@ function queuePrefix(configured: string | undefined, queues: string[], cluster: 
   if (cluster && !hashTag(prefix)) {
     const untagged = queues.filter((q) => !hashTag(q));
     if (untagged.length > 0) {
-      throw new ConfigError(`EVENTS_QUEUE_PREFIX: on a Redis Cluster the prefix ("${prefix}") or every queue name (not: ${untagged.join(', ')}) needs a hash tag such as {bull}`);
+      throw new ConfigError(
+        `EVENTS_QUEUE_PREFIX: on a Redis Cluster the prefix ("${prefix}") or every queue name (not: ${untagged.join(', ')}) needs a hash tag such as {bull}`,
+      );
     }
   }
   return prefix;

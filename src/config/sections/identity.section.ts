@@ -45,7 +45,10 @@ export const identitySection = defineSection(
 export const hasherSection = defineSection(
   {
     HASHER_ALGORITHM: z.enum(['argon2id', 'bcrypt']).default('argon2id'),
-    HASHER_ARGON2_MEMORY_KIB: positiveInt.min(8).max(4 * 1024 * 1024).default(19 * 1024),
+    HASHER_ARGON2_MEMORY_KIB: positiveInt
+      .min(8)
+      .max(4 * 1024 * 1024)
+      .default(19 * 1024),
     HASHER_ARGON2_ITERATIONS: positiveInt.max(100).default(2),
     HASHER_ARGON2_PARALLELISM: positiveInt.max(64).default(1),
     HASHER_BCRYPT_COST: positiveInt.min(4).max(31).default(12),

@@ -13,9 +13,7 @@ export interface RedisNode {
  * deployments can share a Redis.
  */
 export type RedisConfig = { keyPrefix: string; url: string; username?: string; password?: string; tls: boolean } & (
-  | { mode: 'single' }
-  | { mode: 'cluster'; nodes: RedisNode[] }
-  | { mode: 'sentinel'; sentinels: RedisNode[]; masterName: string; sentinelPassword?: string }
+  { mode: 'single' } | { mode: 'cluster'; nodes: RedisNode[] } | { mode: 'sentinel'; sentinels: RedisNode[]; masterName: string; sentinelPassword?: string }
 );
 
 function parseRedisNodes(name: string, value: string): RedisNode[] {

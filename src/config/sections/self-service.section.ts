@@ -4,7 +4,10 @@ import { booleanFlag, commaList, defineSection, goDuration, httpUrl, positiveInt
 export const sessionSection = defineSection(
   {
     SESSION_LIFESPAN: goDuration('SESSION_LIFESPAN').prefault('24h'),
-    SESSION_COOKIE_NAME: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'may contain letters, digits, ".", "_" and "-" only').default('ory_kratos_session'),
+    SESSION_COOKIE_NAME: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'may contain letters, digits, ".", "_" and "-" only')
+      .default('ory_kratos_session'),
     PRIVILEGED_SESSION_MAX_AGE: goDuration('PRIVILEGED_SESSION_MAX_AGE').prefault('1h'),
   },
   (v) => ({ lifespanMs: v.SESSION_LIFESPAN, cookieName: v.SESSION_COOKIE_NAME, privilegedMaxAgeMs: v.PRIVILEGED_SESSION_MAX_AGE }),

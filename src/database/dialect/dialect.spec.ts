@@ -14,7 +14,7 @@ describe('dialects', () => {
     expect(dialectOf(loadConfig({ DATABASE_URL: 'sqlite::memory:' }).database)).toBe(sqliteDialect);
     expect(dialectOf(mysql)).toBe(mysqlDialect);
     expect(dialectOf({ options: { type: 'better-sqlite3' } } as DataSource)).toBe(sqliteDialect);
-    expect(() => dialectOf({ options: { type: 'postgres' } } as DataSource)).toThrow('no dialect for database type "postgres"');
+    expect(() => dialectOf({ options: { type: 'postgres' } })).toThrow('no dialect for database type "postgres"');
   });
 
   it('lock rows on MySQL, optionally skipping locked ones, and leave SQLite queries alone', () => {

@@ -26,7 +26,10 @@ export class PasswordHasherService {
   private readonly duration: Histogram<'operation' | 'algorithm'>;
 
   /** Without a registry (unit tests) the metrics are kept but exposed nowhere. */
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, @Optional() @Inject(METRICS_REGISTRY) registry?: Registry) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
+  ) {
     const limit = (this.limit = pLimit(config.hasher.concurrency));
     const registers = registry ? [registry] : [];
     // The time a hash takes on the thread pool, not counting the wait for a slot (that is the queue gauge).
@@ -61,9 +64,7 @@ export class PasswordHasherService {
   assertHashable(password: string): void {
     const bytes = Buffer.byteLength(password, 'utf8');
     if (this.config.hasher.algorithm === 'bcrypt' && bytes > BCRYPT_MAX_BYTES) {
-      throw ApiError.badRequest(
-        'the password does not fulfill the password policy because: passwords are limited to a maximum length of 72 characters',
-      );
+      throw ApiError.badRequest('the password does not fulfill the password policy because: passwords are limited to a maximum length of 72 characters');
     }
     if (bytes > MAX_PASSWORD_BYTES) {
       throw ApiError.badRequest(`the password does not fulfill the password policy because: passwords are limited to ${MAX_PASSWORD_BYTES} bytes`);

@@ -77,7 +77,11 @@ export class LoginService {
     const single = identifierFields.length === 1 && identifierFields[0].title ? identifierFields[0] : undefined;
     return this.flows.ui(flow, [
       csrfNode(),
-      inputNode('default', { name: 'identifier', type: 'text', value: '', required: true }, single ? Text.labelTrait(single.name, single.title!) : Text.labelId()),
+      inputNode(
+        'default',
+        { name: 'identifier', type: 'text', value: '', required: true },
+        single ? Text.labelTrait(single.name, single.title!) : Text.labelId(),
+      ),
       ...this.strategies.all('login').flatMap((s) => s.loginNodes()),
     ]);
   }

@@ -40,9 +40,9 @@ export function traitErrorMessage(error: TraitError): { node: string; message: U
       if (error.params.format === 'email') return { node: nodeName(error.instancePtr), message: Text.invalidEmail(error.value) };
       break;
     case 'minLength':
-      return { node: nodeName(error.instancePtr), message: Text.tooShort(Number(error.params.limit), String(error.value ?? '').length) };
+      return { node: nodeName(error.instancePtr), message: Text.tooShort(Number(error.params.limit), textOf(error.value).length) };
     case 'maxLength':
-      return { node: nodeName(error.instancePtr), message: Text.tooLong(Number(error.params.limit), [...String(error.value ?? '')].length) };
+      return { node: nodeName(error.instancePtr), message: Text.tooLong(Number(error.params.limit), [...textOf(error.value)].length) };
     case 'pattern':
       return { node: nodeName(error.instancePtr), message: Text.patternMismatch(String(error.params.pattern)) };
   }
@@ -60,6 +60,11 @@ function flatten(value: unknown, prefix: string, out: Map<string, unknown>): Map
 }
 
 /** Native (API) registration; the submitted method's RegistrationStrategy adds its credential; a session is issued at once (Kratos's `session` hook). */
+/** minLength and maxLength apply to strings only, so the value they report on is one. */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 @Injectable()
 export class RegistrationService {
   constructor(
@@ -108,14 +113,21 @@ export class RegistrationService {
       if (!(err instanceof TraitValidationError)) throw err;
       throw await ctx.fail((ui) => this.attach(ui, err.errors.map(traitErrorMessage)));
     }
-    const identity = await strategy.register(ctx, body as Record<string, unknown>, { schemaId, traits, identifiers }, (ui, messages) => this.attach(ui, messages));
+    const identity = await strategy.register(ctx, body as Record<string, unknown>, { schemaId, traits, identifiers }, (ui, messages) =>
+      this.attach(ui, messages),
+    );
 
     const now = new Date();
     let issued;
     try {
       issued = await this.uow.run(async () => {
         await this.identities.insertPrepared(identity);
-        return this.lifecycle.issue(identity.id, [{ method: strategy.method, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
+        return this.lifecycle.issue(
+          identity.id,
+          [{ method: strategy.method, aal: 'aal1', completedAt: now }],
+          deviceOf(request, this.config.http.trustProxy),
+          now,
+        );
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) throw await ctx.fail((ui) => (ui.messages = [Text.duplicateIdentifier()]));
@@ -150,10 +162,6 @@ export class RegistrationService {
         f.title ? Text.labelTrait(f.name, f.title) : undefined,
       ),
     );
-    return this.flows.ui(flow, [
-      csrfNode(),
-      ...traitNodes,
-      ...this.strategies.all('registration').flatMap((s) => s.registrationNodes()),
-    ]);
+    return this.flows.ui(flow, [csrfNode(), ...traitNodes, ...this.strategies.all('registration').flatMap((s) => s.registrationNodes())]);
   }
 }

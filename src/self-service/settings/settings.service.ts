@@ -71,8 +71,11 @@ export class SettingsService {
   /** POST /self-service/settings?flow=…: the submitted method's SettingsStrategy checks and stores the change. */
   async submit(rawId: unknown, body: SettingsBody | undefined, request: FastifyRequest): Promise<Record<string, unknown>> {
     const { session, identity } = await this.authenticate(request, 'A valid Ory Session Cookie or Ory Session Token is missing.');
-    const flow = await this.flows.loadLive('settings', rawId, { ownedBy: identity.id, replacement: (expired) => this.createFlow(identity, session, expired.type) });
-    const render = async (edit?: (ui: UiContainer) => void) => this.flowJson(flow, identity, edit);
+    const flow = await this.flows.loadLive('settings', rawId, {
+      ownedBy: identity.id,
+      replacement: (expired) => this.createFlow(identity, session, expired.type),
+    });
+    const render = (edit?: (ui: UiContainer) => void) => Promise.resolve(this.flowJson(flow, identity, edit));
     const ctx: StrategyContext = { flow, request, render, fail: async (edit) => new FlowResponse(400, await render(edit)) };
     const strategy = this.strategies.forFlow('settings', body?.method);
     if (!strategy) throw await ctx.fail((ui) => (ui.messages = [Text.noSettingsStrategy()]));

@@ -35,14 +35,18 @@ export const Text = {
       },
     ),
   recoveryCodeSent: () =>
-    info(1060003, 'An email containing a recovery code has been sent to the email address you provided. If you have not received an email, check the spelling of the address and make sure to use the address you registered with.'),
+    info(
+      1060003,
+      'An email containing a recovery code has been sent to the email address you provided. If you have not received an email, check the spelling of the address and make sure to use the address you registered with.',
+    ),
   // errors
   generic: (reason: string, context?: Record<string, unknown>) => error(4000001, reason, context ?? { reason }),
   missingProperty: (property: string) => error(4000002, `Property ${property} is missing.`, { property }),
   tooShort: (min: number, actual: number) => error(4000003, `length must be >= ${min}, but got ${actual}`, { actual_length: actual, min_length: min }),
   tooLong: (max: number, actual: number) => error(4000017, `length must be <= ${max}, but got ${actual}`, { actual_length: actual, max_length: max }),
   patternMismatch: (pattern: string) => error(4000004, `does not match pattern ${JSON.stringify(pattern)}`, { pattern }),
-  invalidCredentials: () => error(4000006, 'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.'),
+  invalidCredentials: () =>
+    error(4000006, 'The provided credentials are invalid, check for spelling mistakes in your password or username, email address, or phone number.'),
   duplicateIdentifier: () => error(4000007, 'An account with the same identifier (email, phone, username, ...) exists already.'),
   passwordTooSimilar: () => error(4000031, 'The password can not be used because it is too similar to the identifier.'),
   passwordTooShort: (min: number, actual: number) =>
@@ -61,7 +65,9 @@ export const Text = {
   noRegistrationStrategy: () => error(4040001, 'Could not find a strategy to sign you up with. Did you fill out the form correctly?'),
   noSettingsStrategy: () => error(4050001, 'Could not find a strategy to update your settings. Did you fill out the form correctly?'),
   submittedTooOften: () =>
-    error(4000001, 'The request was submitted too often. Please request another code.', { reason: 'The request was submitted too often. Please request another code.' }),
+    error(4000001, 'The request was submitted too often. Please request another code.', {
+      reason: 'The request was submitted too often. Please request another code.',
+    }),
   tooManyAttempts: (seconds: number) =>
     error(4000001, `Too many failed attempts. Please try again in ${seconds} seconds.`, { reason: 'too many failed attempts', retry_after_seconds: seconds }),
   recoveryCodeInvalid: () => error(4060006, 'The recovery code is invalid or has already been used. Please try again.'),

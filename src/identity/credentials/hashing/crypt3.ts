@@ -55,13 +55,39 @@ export function md5Crypt(password: string, salt: string): string {
 type ShaVariant = 'sha256' | 'sha512';
 
 const SHA256_ORDER: Array<[number, number, number]> = [
-  [0, 10, 20], [21, 1, 11], [12, 22, 2], [3, 13, 23], [24, 4, 14],
-  [15, 25, 5], [6, 16, 26], [27, 7, 17], [18, 28, 8], [9, 19, 29],
+  [0, 10, 20],
+  [21, 1, 11],
+  [12, 22, 2],
+  [3, 13, 23],
+  [24, 4, 14],
+  [15, 25, 5],
+  [6, 16, 26],
+  [27, 7, 17],
+  [18, 28, 8],
+  [9, 19, 29],
 ];
 const SHA512_ORDER: Array<[number, number, number]> = [
-  [0, 21, 42], [22, 43, 1], [44, 2, 23], [3, 24, 45], [25, 46, 4], [47, 5, 26], [6, 27, 48],
-  [28, 49, 7], [50, 8, 29], [9, 30, 51], [31, 52, 10], [53, 11, 32], [12, 33, 54], [34, 55, 13],
-  [56, 14, 35], [15, 36, 57], [37, 58, 16], [59, 17, 38], [18, 39, 60], [40, 61, 19], [62, 20, 41],
+  [0, 21, 42],
+  [22, 43, 1],
+  [44, 2, 23],
+  [3, 24, 45],
+  [25, 46, 4],
+  [47, 5, 26],
+  [6, 27, 48],
+  [28, 49, 7],
+  [50, 8, 29],
+  [9, 30, 51],
+  [31, 52, 10],
+  [53, 11, 32],
+  [12, 33, 54],
+  [34, 55, 13],
+  [56, 14, 35],
+  [15, 36, 57],
+  [37, 58, 16],
+  [59, 17, 38],
+  [18, 39, 60],
+  [40, 61, 19],
+  [62, 20, 41],
 ];
 
 export const SHA_CRYPT_DEFAULT_ROUNDS = 5000;
@@ -107,10 +133,7 @@ export async function shaCrypt(variant: ShaVariant, password: string, salt: stri
     if ((i + 1) % ROUNDS_PER_SLICE === 0) await new Promise((r) => setImmediate(r));
   }
 
-  const encoded =
-    variant === 'sha256'
-      ? encodeTriples(C, SHA256_ORDER) + to64((C[31] << 8) | C[30], 3)
-      : encodeTriples(C, SHA512_ORDER) + to64(C[63], 2);
+  const encoded = variant === 'sha256' ? encodeTriples(C, SHA256_ORDER) + to64((C[31] << 8) | C[30], 3) : encodeTriples(C, SHA512_ORDER) + to64(C[63], 2);
   const id = variant === 'sha256' ? '5' : '6';
   const roundsPart = rounds !== undefined ? `rounds=${n}$` : '';
   return `$${id}$${roundsPart}${S.toString('utf8')}$${encoded}`;

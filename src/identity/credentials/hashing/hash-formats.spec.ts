@@ -8,20 +8,24 @@ interface Vector {
   hash: string;
 }
 
-const { vectors } = JSON.parse(
-  readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'kratos-hash-vectors.json'), 'utf8'),
-) as { vectors: Vector[] };
+const { vectors } = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'kratos-hash-vectors.json'), 'utf8')) as {
+  vectors: Vector[];
+};
 
 describe('Kratos hash vectors', () => {
   it('has a vector for every format', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(31);
   });
 
-  it.each(vectors.map((v) => [v.format, v] as const))('%s: accepted for import, verifies, rejects a wrong password', async (_f, v) => {
-    expect(() => checkImportedHash(v.hash)).not.toThrow();
-    await expect(verifyPasswordHash(v.password, v.hash)).resolves.toBe(true);
-    await expect(verifyPasswordHash(`${v.password}x`, v.hash)).resolves.toBe(false);
-  }, 20_000);
+  it.each(vectors.map((v) => [v.format, v] as const))(
+    '%s: accepted for import, verifies, rejects a wrong password',
+    async (_f, v) => {
+      expect(() => checkImportedHash(v.hash)).not.toThrow();
+      await expect(verifyPasswordHash(v.password, v.hash)).resolves.toBe(true);
+      await expect(verifyPasswordHash(`${v.password}x`, v.hash)).resolves.toBe(false);
+    },
+    20_000,
+  );
 });
 
 describe('checkImportedHash', () => {
@@ -46,7 +50,10 @@ describe('checkImportedHash', () => {
     ['pbkdf2 with a non-numeric count', '$pbkdf2-sha256$i=x,l=32$e8/arsEf4cvQihdNgqj0Nw$5xQQKNTyeTHx2Ld5/JDE7A'],
     ['scrypt with N not a power of two', '$scrypt$ln=1000,r=8,p=1$ZtQva9xCHzlSELH/mA7Kj5KjH2tCrkbwYzdxknkL0QQ=$pnTcXKaWVT+FwFDdk3vO1K0J7ZgOxdSU1tCJNYmn8zI='],
     ['scrypt with N above the bound', '$scrypt$ln=262144,r=8,p=1$ZtQva9xCHzlSELH/mA7Kj5KjH2tCrkbwYzdxknkL0QQ=$pnTcXKaWVT+FwFDdk3vO1K0J7ZgOxdSU1tCJNYmn8zI='],
-    ['sha512-crypt with too many rounds', '$sha512-crypt$rounds=9999999$3LVbIAVxR//cRajw$uuNasMW.RYxlGzIRFU1Was70BPSa933AjxhZIGJdJBOlqJAHlgqa0yuiuq5JHF/ryNGryJkj87G9i3G2HPSXg1'],
+    [
+      'sha512-crypt with too many rounds',
+      '$sha512-crypt$rounds=9999999$3LVbIAVxR//cRajw$uuNasMW.RYxlGzIRFU1Was70BPSa933AjxhZIGJdJBOlqJAHlgqa0yuiuq5JHF/ryNGryJkj87G9i3G2HPSXg1',
+    ],
     ['md5 that is not 16 bytes', '$md5$AAAA'],
     ['hmac with an unknown function', '$hmac-whirlpool$YWJj$MTIz'],
     ['ssha without a salt', '{SSHA}' + Buffer.alloc(20).toString('base64')],
@@ -54,7 +61,7 @@ describe('checkImportedHash', () => {
     expect(() => checkImportedHash(hash)).toThrow(HashFormatError);
   });
 
-  it('detects formats in Kratos\'s order', () => {
+  it("detects formats in Kratos's order", () => {
     expect(detectHashFormat('$2y$10$x')?.name).toBe('bcrypt');
     expect(detectHashFormat('$pbkdf2-sha3$x')?.name).toBe('pbkdf2');
     expect(detectHashFormat('$md5-crypt$x')?.name).toBe('md5-crypt');

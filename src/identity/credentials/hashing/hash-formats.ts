@@ -27,7 +27,8 @@ export interface HashFormat {
   matches(hash: string): boolean;
   /** Throws HashFormatError when the hash is malformed or its parameters are out of bounds. */
   check(hash: string): void;
-  verify(password: string, hash: string): Promise<boolean>;
+  /** Synchronous for the hashes computed in JavaScript, a promise for the native ones (argon2, bcrypt, scrypt). */
+  verify(password: string, hash: string): boolean | Promise<boolean>;
 }
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -88,7 +89,7 @@ const md5CryptFormat: HashFormat = {
     const parts = h.split('$');
     if (parts.length !== 4 || !/^[./0-9A-Za-z]{22}$/.test(parts[3]) || parts[2].length > 8) fail('md5-crypt', 'expected $md5-crypt$<salt>$<22-character hash>');
   },
-  async verify(password, h) {
+  verify(password, h) {
     const [, , salt, digest] = h.split('$');
     return equal(Buffer.from(md5Crypt(password, salt)), Buffer.from(`$1$${salt}$${digest}`));
   },
@@ -225,7 +226,7 @@ const sshaFormat: HashFormat = {
     const [, size] = SSHA_DIGESTS[m[1]];
     if (b64('ssha', m[2], 'value').length <= size) fail('ssha', 'value holds no salt');
   },
-  async verify(password, h) {
+  verify(password, h) {
     const m = /^\{(SSHA(?:256|512)?)\}(.+)$/.exec(h)!;
     const [alg, size] = SSHA_DIGESTS[m[1]];
     const raw = Buffer.from(m[2], 'base64');
@@ -256,7 +257,7 @@ function saltedShaFormat(alg: 'sha1' | 'sha256' | 'sha512'): HashFormat {
     name: alg,
     matches: (h) => h.startsWith(`$${alg}$`),
     check: (h) => checkTemplated(alg, h.split('$').slice(2)),
-    async verify(password, h) {
+    verify(password, h) {
       const { computed, expected } = templated(alg, h.split('$').slice(2), password);
       return equal(computed, expected);
     },
@@ -274,7 +275,13 @@ const firescryptFormat: HashFormat = {
     within('firescrypt', p.ln, HASH_BOUNDS.firescrypt.log2n, 'ln', 0);
     within('firescrypt', p.r, HASH_BOUNDS.firescrypt.r, 'r');
     within('firescrypt', p.p, HASH_BOUNDS.firescrypt.p, 'p');
-    for (const [i, what] of [[3, 'salt'], [4, 'hash'], [5, 'salt separator'], [6, 'signer key']] as const) b64('firescrypt', parts[i], what);
+    for (const [i, what] of [
+      [3, 'salt'],
+      [4, 'hash'],
+      [5, 'salt separator'],
+      [6, 'signer key'],
+    ] as const)
+      b64('firescrypt', parts[i], what);
   },
   async verify(password, h) {
     const [, , paramText, salt, digest, separator, signerKey] = h.split('$');
@@ -304,7 +311,7 @@ const md5Format: HashFormat = {
     }
     checkTemplated('md5', rest);
   },
-  async verify(password, h) {
+  verify(password, h) {
     const rest = h.split('$').slice(2);
     if (rest.length === 1) return equal(createHash('md5').update(password).digest(), Buffer.from(rest[0], 'base64'));
     const { computed, expected } = templated('md5', rest, password);
@@ -335,7 +342,7 @@ const hmacFormat: HashFormat = {
     b64('hmac', parts[2], 'hash');
     b64('hmac', parts[3], 'key');
   },
-  async verify(password, h) {
+  verify(password, h) {
     const [, kind, digest, key] = h.split('$');
     const alg = kind.slice('hmac-'.length);
     const k = Buffer.from(key, 'base64');

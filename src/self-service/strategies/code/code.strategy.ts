@@ -19,7 +19,11 @@ export class CodeStrategy implements RecoveryStrategy {
   recoveryNodes(): UiNode[] {
     return [
       csrfNode(),
-      inputNode('code', { name: 'code', type: 'text', required: true, pattern: '[0-9]+', maxlength: 6, autocomplete: 'one-time-code' }, Text.labelRecoveryCode()),
+      inputNode(
+        'code',
+        { name: 'code', type: 'text', required: true, pattern: '[0-9]+', maxlength: 6, autocomplete: 'one-time-code' },
+        Text.labelRecoveryCode(),
+      ),
       submitNode('code', 'code', Text.labelContinue()),
     ];
   }

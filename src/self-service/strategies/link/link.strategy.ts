@@ -20,7 +20,7 @@ export class LinkStrategy implements RecoveryStrategy {
   }
 
   /** A link's token comes with the GET request, not in a submission. */
-  async secretOf(_ctx: StrategyContext, body: Record<string, unknown>): Promise<string> {
-    return typeof body.token === 'string' ? body.token : '';
+  secretOf(_ctx: StrategyContext, body: Record<string, unknown>): Promise<string> {
+    return Promise.resolve(typeof body.token === 'string' ? body.token : '');
   }
 }

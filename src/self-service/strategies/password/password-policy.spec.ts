@@ -13,7 +13,7 @@ describe('checkPassword', () => {
     expect(checkPassword('', [], policy)).toMatchObject({ id: 4000002, text: 'Property password is missing.' });
   });
 
-  it('reports a short password with Kratos\'s wording', () => {
+  it("reports a short password with Kratos's wording", () => {
     expect(checkPassword('abc12', [], policy)).toEqual({
       id: 4000032,
       text: 'The password must be at least 8 characters long, but got 5.',

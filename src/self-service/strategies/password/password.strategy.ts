@@ -77,7 +77,8 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
 
   /** Identifier lookup and password verification, throttled; the session issued to an active identity. */
   async login(ctx: StrategyContext, body: Record<string, unknown>) {
-    const { flow, request, fail } = ctx;
+    const { flow, request } = ctx;
+    const fail = (edit: (ui: UiContainer) => void) => ctx.fail(edit);
     const identifier = typeof body.identifier === 'string' ? body.identifier : '';
     const password = typeof body.password === 'string' ? body.password : '';
     if (!identifier || !password) {
@@ -102,10 +103,12 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     );
     if (!attempt.allowed) {
       this.count('throttled');
-      throw await this.flowService.tooManyAttempts(flow, attempt.retryAfterMs, (edit) => ctx.render((ui) => {
-        setNodeValue(ui.nodes, 'identifier', identifier);
-        edit(ui);
-      }));
+      throw await this.flowService.tooManyAttempts(flow, attempt.retryAfterMs, (edit) =>
+        ctx.render((ui) => {
+          setNodeValue(ui.nodes, 'identifier', identifier);
+          edit(ui);
+        }),
+      );
     }
 
     // No identifier is longer than its column, so a longer one is not looked up (it still costs a hash, as any miss).
@@ -137,7 +140,8 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     const issued = await this.uow.run(async () => {
       // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
       if ((await this.identityReader.lockState(identity.id)) !== 'active') return undefined;
-      if (rehashed) await this.identities.upgradeCredentialConfig(identity.id, this.method, credential.config, { ...credential.config, hashed_password: rehashed }, now);
+      if (rehashed)
+        await this.identities.upgradeCredentialConfig(identity.id, this.method, credential.config, { ...credential.config, hashed_password: rehashed }, now);
       return this.lifecycle.issue(identity.id, [{ method: this.method, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
     });
     if (!issued) {
