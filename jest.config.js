@@ -1,4 +1,5 @@
-// Unit tests sit beside the code (src/**/*.spec.ts); integration tests (test/**/*.e2e-spec.ts) boot the app against MariaDB and Redis.
+// Unit tests sit beside the code (src/**/*.spec.ts); service tests (test/service/) run the modules without HTTP on
+// in-memory SQLite; integration tests (test/**/*.e2e-spec.ts) boot the app against MariaDB and Redis.
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
@@ -8,6 +9,13 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
+    },
+    {
+      // Services without HTTP, on in-memory SQLite with a clock the test moves (test/support/service-context.ts).
+      displayName: 'service',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/service/**/*.spec.ts'],
     },
     {
       displayName: 'integration',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { answerProblem, send } from './support/hostile';
+import { answerProblem, postJson as json, send, sendPasswordLogin } from './support/hostile';
 import { freePort } from './support/free-port';
 import { startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase } from './support/test-database';
@@ -17,8 +17,6 @@ const LIMITS = {
   RECOVERY_CODE_THROTTLE_WINDOW: `${WINDOW_MS}ms`,
 };
 
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
 async function createUser(app: TestApp, email: string, password: string): Promise<string> {
   const res = await send(
     `${app.adminUrl}/admin/identities`,
@@ -28,10 +26,7 @@ async function createUser(app: TestApp, email: string, password: string): Promis
   return (JSON.parse(res.text) as { id: string }).id;
 }
 
-async function login(app: TestApp, identifier: string, password: string) {
-  const flow = JSON.parse((await send(`${app.publicUrl}/self-service/login/api`)).text) as { id: string };
-  return send(`${app.publicUrl}/self-service/login?flow=${flow.id}`, json({ method: 'password', identifier, password }));
-}
+const login = (app: TestApp, identifier: string, password: string) => sendPasswordLogin(app.publicUrl, identifier, password);
 
 function expectThrottled(answer: { status: number; headers: Headers; text: string }): number {
   expect(answer.status).toBe(429);

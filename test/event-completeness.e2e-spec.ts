@@ -4,7 +4,7 @@ import { OutboxRelayService } from '../src/events/outbox-relay.service';
 import { EventValidator } from '../src/events/event-validator';
 import type { CloudEvent } from '../src/events/cloud-event';
 import type { EventType } from '../src/events/event-catalogue';
-import { identityApi } from './support/kratos-sdk';
+import { identityApi, registerWithPassword, submitPasswordLogin } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
 import { FAST_HASHING, uniqueEmail } from './support/fixtures';
 
@@ -82,18 +82,13 @@ describe('event completeness (MariaDB, real Redis)', () => {
   }
 
   async function register(address = email()) {
-    const flow = await frontend.createNativeRegistrationFlow();
-    const { data } = await frontend.updateRegistrationFlow({
-      flow: flow.data.id,
-      updateRegistrationFlowBody: { method: 'password', traits: { email: address }, password: PASSWORD },
-    });
-    secrets.push(data.session_token!);
-    return { ...data, session_token: data.session_token!, session: data.session! };
+    const registered = await registerWithPassword(frontend, address, PASSWORD);
+    secrets.push(registered.session_token);
+    return registered;
   }
 
   async function login(identifier: string) {
-    const flow = await frontend.createNativeLoginFlow();
-    const { data } = await frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier, password: PASSWORD } });
+    const { data } = await submitPasswordLogin(frontend, identifier, PASSWORD);
     secrets.push(data.session_token!);
     return data;
   }

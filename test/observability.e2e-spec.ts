@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { OutboxRelayService } from '../src/events/outbox-relay.service';
 import { PasswordHasherService } from '../src/identity/credentials/password-hasher.service';
 import { METRICS_REGISTRY } from '../src/metrics/metrics.module';
-import { send } from './support/hostile';
+import { postJson as json, send, sendPasswordLogin } from './support/hostile';
 import { startTestApp, TestApp } from './support/test-app';
 
 /*
@@ -21,8 +21,6 @@ const RULES_DIR = join(ROOT, 'deploy', 'prometheus');
 const RULES = join(RULES_DIR, 'kratos-nest-rules.yaml');
 const RULE_TESTS = join(RULES_DIR, 'kratos-nest-rules.test.yaml');
 const POOL_SIZE = 3;
-
-const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** The value of one sample line (`name{labels} value`), or undefined when the scrape has no such series. */
 function sample(text: string, series: string): number | undefined {
@@ -132,10 +130,7 @@ describe('observability: metrics, dashboard and rules against a running service 
     expect(res.status).toBe(200);
     return res.text;
   };
-  const login = async (identifier: string, password: string) => {
-    const flow = JSON.parse((await send(`${app.publicUrl}/self-service/login/api`)).text) as { id: string };
-    return send(`${app.publicUrl}/self-service/login?flow=${flow.id}`, json({ method: 'password', identifier, password }));
-  };
+  const login = (identifier: string, password: string) => sendPasswordLogin(app.publicUrl, identifier, password);
   const loginOutcomes = (text: string) =>
     Object.fromEntries(['success', 'invalid_credentials', 'throttled', 'disabled'].map((o) => [o, sample(text, `login_attempts_total{outcome="${o}"}`)]));
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Configuration, FrontendApi, IdentityApi } from '@ory/kratos-client';
-import { identityApi, sdkError } from './support/kratos-sdk';
+import { identityApi, sdkError, submitPasswordLogin } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
 import { FAST_HASHING, uniqueEmail } from './support/fixtures';
 
@@ -30,10 +30,7 @@ describe('account recovery: admin links and codes, redemption, new password (Mar
     ).data;
   }
 
-  async function login(identifier: string, password: string) {
-    const flow = await frontend.createNativeLoginFlow();
-    return frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier, password } });
-  }
+  const login = (identifier: string, password: string) => submitPasswordLogin(frontend, identifier, password);
 
   const flowIdOf = (link: string) => new URL(link).searchParams.get('flow')!;
 

@@ -3,9 +3,8 @@ import type { FrontendApi, IdentityApi } from '@ory/kratos-client';
 import { Configuration, FrontendApi as FrontendApiClass } from '@ory/kratos-client';
 import { IdentityRepository } from '../src/identity/identity.repository';
 import { FlowRepository } from '../src/self-service/flows/flow.repository';
-import { FlowService } from '../src/self-service/flows/flow.service';
 import { SessionRepository } from '../src/session/session.repository';
-import { identityApi, sdkError } from './support/kratos-sdk';
+import { identityApi, registerWithPassword, sdkError, submitPasswordLogin } from './support/kratos-sdk';
 import { QueueReader, startTestApp, TestApp } from './support/test-app';
 import { FAST_HASHING, uniqueEmail } from './support/fixtures';
 
@@ -25,25 +24,9 @@ describe('sessions: native registration and login, whoami, logout, admin session
   });
   afterAll(async () => app?.destroy());
 
-  /** Registers and returns the token, session and identity (which the SDK types as optional). */
-  async function register(address = email(), password = PASSWORD) {
-    const flow = await frontend.createNativeRegistrationFlow();
-    const { data } = await frontend.updateRegistrationFlow({
-      flow: flow.data.id,
-      updateRegistrationFlowBody: { method: 'password', traits: { email: address }, password },
-    });
-    return { ...data, session_token: data.session_token!, session: data.session! };
-  }
-
-  async function login(identifier: string, password = PASSWORD) {
-    const flow = await frontend.createNativeLoginFlow();
-    return (await frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier, password } })).data;
-  }
-
-  async function loginError(identifier: string, password: string) {
-    const flow = await frontend.createNativeLoginFlow();
-    return sdkError(frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier, password } }));
-  }
+  const register = (address = email(), password = PASSWORD) => registerWithPassword(frontend, address, password);
+  const login = async (identifier: string, password = PASSWORD) => (await submitPasswordLogin(frontend, identifier, password)).data;
+  const loginError = (identifier: string, password: string) => sdkError(submitPasswordLogin(frontend, identifier, password));
 
   describe('registration', () => {
     it("creates a flow shaped like Kratos's native registration flow", async () => {
@@ -370,24 +353,5 @@ describe('sessions: native registration and login, whoami, logout, admin session
         await reader.close();
       }
     });
-  });
-});
-
-describe('expired self-service flows', () => {
-  it('are pruned a day after they expired', async () => {
-    const app = await startTestApp({ dialect: 'sqlite' });
-    try {
-      const repo = app.app.get(FlowRepository);
-      const flows = app.app.get(FlowService);
-      const old = await flows.create('login', '/self-service/login/api', { state: 'choose_method' });
-      await repo.update({ ...old, expiresAt: new Date(Date.now() - 25 * 3600_000) });
-      (flows as unknown as { lastPruneAt: number }).lastPruneAt = 0;
-      await flows.create('login', '/self-service/login/api', { state: 'choose_method' });
-      const deadline = Date.now() + 5_000;
-      while ((await repo.findById(old.id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(await repo.findById(old.id)).toBeNull();
-    } finally {
-      await app.destroy();
-    }
   });
 });

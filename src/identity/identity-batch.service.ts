@@ -9,6 +9,7 @@ import { IdentityFactory, PreparedCredentials } from './identity-factory';
 import type { Identity } from './identity.model';
 import { IdentityRepository } from './identity.repository';
 import { CONFLICT_REASON, IdentityService } from './identity.service';
+import { Clock } from '../common/time/clock';
 
 export const MAX_BATCH_ITEMS = 1000;
 export const MAX_BATCH_PLAINTEXT_PASSWORDS = 200;
@@ -40,6 +41,7 @@ export class IdentityBatchService {
     private readonly identityService: IdentityService,
     private readonly uow: UnitOfWork,
     private readonly events: EventRecorderService,
+    private readonly clock: Clock,
   ) {}
 
   async batch(body: PatchIdentitiesBody): Promise<{ identities: Array<IdentityPatchResponse | null> }> {
@@ -58,7 +60,7 @@ export class IdentityBatchService {
       patches.map((p) => (p.create ? this.factory.prepareCredentials(p.create.credentials) : Promise.resolve<PreparedCredentials>({}))),
     );
 
-    const now = new Date();
+    const now = this.clock.now();
     const results: Array<IdentityPatchResponse | null> = patches.map(() => null);
     const candidates: Candidate[] = [];
     for (const [index, patch] of patches.entries()) {

@@ -15,6 +15,7 @@ import { CredentialType, firstFactorCount, Identity, IDENTITY_STATES, IdentitySt
 import type { ListIdentitiesQuery } from './identity-list-query';
 import { applyIdentityPatch, parseIdentityPatch } from './identity-patch';
 import { IdentityRepository } from './identity.repository';
+import { Clock } from '../common/time/clock';
 
 export const CONFLICT_REASON = 'This identity conflicts with another identity that already exists.';
 
@@ -28,6 +29,7 @@ export class IdentityService {
     private readonly uow: UnitOfWork,
     private readonly events: EventRecorderService,
     private readonly hooks: IdentityLifecycleHooks,
+    private readonly clock: Clock,
   ) {}
 
   toJson(identity: Identity, view: IdentityView): IdentityResponse {
@@ -42,7 +44,7 @@ export class IdentityService {
   async prepareCreate(body: CreateIdentityBody): Promise<Identity> {
     this.factory.checkCreateBody(body);
     const credentials = await this.factory.prepareCredentials(body.credentials);
-    const now = new Date();
+    const now = this.clock.now();
     return this.factory.applyTraits(this.factory.draftFromCreate(body, credentials, now), now);
   }
 
@@ -120,7 +122,7 @@ export class IdentityService {
     return this.writeOrConflict(async () => {
       const existing = await this.identities.findById(id, { credentials: true, lock: true });
       if (!existing) throw ApiError.noRows();
-      const now = new Date();
+      const now = this.clock.now();
       const identity: Identity = {
         ...existing,
         schemaId: body.schema_id || existing.schemaId,
@@ -146,7 +148,7 @@ export class IdentityService {
     return this.writeOrConflict(async () => {
       const existing = await this.identities.findById(id, { credentials: true, lock: true });
       if (!existing) throw ApiError.noRows();
-      const now = new Date();
+      const now = this.clock.now();
       const identity: Identity = { ...existing, updatedAt: now, credentials: existing.credentials.map((c) => ({ ...c })) };
       this.factory.applyCredentials(identity, { password: { hashedPassword } }, now);
       const draft: IdentityDraft = { identity, verifiableCandidates: existing.verifiableAddresses, recoveryCandidates: existing.recoveryAddresses };
@@ -162,7 +164,7 @@ export class IdentityService {
       if (!existing) throw ApiError.noRows();
       const document = this.toJson(existing, { credentials: 'omit', metadataAdmin: 'always' });
       const patched = applyIdentityPatch(document, ops);
-      const now = new Date();
+      const now = this.clock.now();
       const state = patched.state;
       if (!(IDENTITY_STATES as readonly unknown[]).includes(state)) {
         throw ApiError.badRequest(`The supplied state ('${String(state)}') was not valid. Valid states are ('active', 'inactive').`);
@@ -212,7 +214,7 @@ export class IdentityService {
       if (!existing) throw ApiError.noRows();
       const credential = existing.credentials.find((c) => c.type === type);
       if (!credential) throw ApiError.notFound(`You tried to remove a ${rawType} but this user have no ${rawType} set up.`);
-      const now = new Date();
+      const now = this.clock.now();
       const identity: Identity = { ...existing, updatedAt: now, credentials: existing.credentials.map((c) => ({ ...c })) };
       const target = identity.credentials.find((c) => c.type === type)!;
       switch (type as CredentialType) {

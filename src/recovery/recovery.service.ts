@@ -20,6 +20,7 @@ import type { CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBo
 import { recoveryCodeCreatedData, recoveryCompletedData, recoveryLinkCreatedData } from './recovery.events';
 import { RecoverySecrets } from './recovery-secrets';
 import { RecoveryTokenKind, RecoveryTokenRepository } from './recovery-token.repository';
+import { Clock } from '../common/time/clock';
 
 /** Kratos lets a recovery flow be submitted this many times; the next submission spends it. */
 export const MAX_RECOVERY_SUBMISSIONS = 5;
@@ -47,6 +48,7 @@ export class RecoveryService {
     private readonly events: EventRecorderService,
     private readonly throttle: AttemptThrottleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** POST /admin/recovery/link: 200 `{recovery_link, expires_at}`. */
@@ -147,7 +149,7 @@ export class RecoveryService {
     } catch {
       return { location: await this.failureLocation(Text.recoveryTokenInvalid()) };
     }
-    const now = new Date();
+    const now = this.clock.now();
     if (this.flows.isExpired(flow, now)) {
       return { location: await this.failureLocation(Text.recoveryFlowExpired(flow.expiresAt, (now.getTime() - flow.expiresAt.getTime()) / 60_000)) };
     }
@@ -180,7 +182,7 @@ export class RecoveryService {
     secret: string,
     request: FastifyRequest,
   ): Promise<RedeemedGrant | 'invalid' | 'expired' | 'disabled'> {
-    const now = new Date();
+    const now = this.clock.now();
     const kind = strategy.tokenKind;
     const candidates = await this.tokens.findByFlow(flow.id, kind);
     const match = candidates.find((t) => this.secrets.matches(secret, t.secretHmac));
@@ -272,7 +274,7 @@ export class RecoveryService {
   }
 
   private replacementFor(flow: Flow): Promise<Flow> {
-    return this.messageFlow(flow.type, Text.recoveryFlowExpired(flow.expiresAt, (Date.now() - flow.expiresAt.getTime()) / 60_000));
+    return this.messageFlow(flow.type, Text.recoveryFlowExpired(flow.expiresAt, (this.clock.nowMs() - flow.expiresAt.getTime()) / 60_000));
   }
 
   /** The recovery UI with a fresh flow carrying `message`, where a failed link sends the browser. */

@@ -8,6 +8,7 @@ import { EventRecorderService } from '../events/event-recorder.service';
 import { sessionCreatedData, sessionRevokedData } from './session.events';
 import { assuranceLevel, AuthenticationMethod, isLive, Session } from './session.model';
 import { SessionRepository } from './session.repository';
+import { Clock } from '../common/time/clock';
 
 /** Where a session was issued: taken from the request. */
 export interface DeviceInfo {
@@ -36,6 +37,7 @@ export class SessionLifecycleService {
     private readonly uow: UnitOfWork,
     private readonly events: EventRecorderService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   get lifespanMs(): number {
@@ -43,7 +45,7 @@ export class SessionLifecycleService {
   }
 
   /** Creates a session inside the caller's transaction; the token is returned once and stored only as a hash. */
-  async issue(identityId: string, methods: AuthenticationMethod[], device: DeviceInfo, now = new Date()): Promise<{ session: Session; token: string }> {
+  async issue(identityId: string, methods: AuthenticationMethod[], device: DeviceInfo, now = this.clock.now()): Promise<{ session: Session; token: string }> {
     const token = `${SESSION_TOKEN_PREFIX}${randomString(32)}`;
     const session: Session = {
       id: randomUUID(),
@@ -75,7 +77,7 @@ export class SessionLifecycleService {
    * Deactivates sessions (idempotent); a `session.revoked` event for each one that was still usable. The sessions are
    * re-read under a lock, so two concurrent revocations (logout racing an admin disable) record one event, not two.
    */
-  async revoke(sessions: Session[], reason: RevocationReason, now = new Date()): Promise<void> {
+  async revoke(sessions: Session[], reason: RevocationReason, now = this.clock.now()): Promise<void> {
     await this.uow.run(async () => {
       const current = await this.sessions.findByIdsForUpdate(sessions.map((s) => s.id));
       await this.sessions.deactivate(
@@ -92,7 +94,7 @@ export class SessionLifecycleService {
   /** Ends every session of an identity: deactivated, or deleted when `remove` (their events are recorded first). */
   async revokeAllForIdentity(identityId: string, reason: RevocationReason, options: { remove?: boolean } = {}): Promise<Session[]> {
     return this.uow.run(async () => {
-      const now = new Date();
+      const now = this.clock.now();
       const sessions = await this.sessions.findByIdentity(identityId);
       if (options.remove) await this.sessions.deleteByIds(sessions.map((s) => s.id));
       else

@@ -20,6 +20,7 @@ import { sessionExtendedData } from './session.events';
 import { isLive, Session } from './session.model';
 import { SessionFilter, SessionRepository } from './session.repository';
 import { readSessionCookie } from './session-cookie';
+import { Clock } from '../common/time/clock';
 
 export interface Expand {
   identity: boolean;
@@ -66,6 +67,7 @@ export class SessionService {
     private readonly uow: UnitOfWork,
     private readonly events: EventRecorderService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** The session token of a request: `X-Session-Token`, then the session cookie, then `Authorization: Bearer`. */
@@ -82,7 +84,7 @@ export class SessionService {
   async authenticate(request: FastifyRequest): Promise<{ session: Session; identity: Identity }> {
     const token = this.tokenOf(request);
     const session = token ? await this.lifecycle.findByToken(token) : null;
-    if (!session || !isLive(session)) throw noValidSession();
+    if (!session || !isLive(session, this.clock.now())) throw noValidSession();
     const identity = await this.identities.findById(session.identityId, { credentials: false });
     if (!identity || identity.state !== 'active') throw noValidSession();
     return { session, identity };
@@ -90,7 +92,11 @@ export class SessionService {
 
   /** The session as whoami and the login answer show it: public identity, devices listed. */
   publicJson(session: Session, identity: Identity): SessionResponse {
-    return toSessionJson(session, { identity: this.identities.toJson(identity, PUBLIC_VIEW), identityActive: identity.state === 'active', devices: 'list' });
+    return toSessionJson(
+      session,
+      { identity: this.identities.toJson(identity, PUBLIC_VIEW), identityActive: identity.state === 'active', devices: 'list' },
+      this.clock.now(),
+    );
   }
 
   /** DELETE /self-service/logout/api: revokes the session of a token (204 also when it was already revoked). */
@@ -111,7 +117,7 @@ export class SessionService {
     const size = values(query.page_size)[0];
     if (size !== undefined && size !== '' && !/^[+-]?\d+$/.test(size)) throw new ApiError(400, { message: 'could not parse parameter page_size' });
     const page = parseKeysetRequest(query, SESSION_LIST_LIMITS);
-    const now = new Date();
+    const now = this.clock.now();
     const rows = await this.sessions.listAfter(page.token, page.size + 1, { active }, now);
     const sessions = rows.slice(0, page.size);
     const next = rows.length > page.size ? sessions[sessions.length - 1].id : undefined;
@@ -130,7 +136,7 @@ export class SessionService {
     const session = await this.uow.run(async () => {
       const found = await this.sessions.findById(id, { lock: true });
       if (!found) throw ApiError.noRows();
-      const now = new Date();
+      const now = this.clock.now();
       const extended: Session = { ...found, expiresAt: new Date(now.getTime() + this.lifecycle.lifespanMs), updatedAt: now };
       await this.sessions.updateExpiry(id, extended.expiresAt, now);
       await this.events.record({ type: 'session.extended', subject: id, data: sessionExtendedData(extended, found.expiresAt) });
@@ -153,7 +159,7 @@ export class SessionService {
     const active = parseActive(query.active);
     const page = parsePageRequest({ page: values(query.page)[0], per_page: values(query.per_page)[0] });
     const filter: SessionFilter = { identityId, active };
-    const now = new Date();
+    const now = this.clock.now();
     const [sessions, total] = await Promise.all([
       this.sessions.listOffset(page.page * page.perPage, page.perPage, filter, now),
       this.sessions.count(filter, now),
@@ -174,13 +180,18 @@ export class SessionService {
   private async adminJson(sessions: Session[], expand: Expand, unexpandedDevices: 'null' | 'empty'): Promise<SessionResponse[]> {
     const identities = expand.identity ? await this.identities.findByIds(sessions.map((s) => s.identityId)) : [];
     const byId = new Map(identities.map((i) => [i.id, i]));
+    const now = this.clock.now();
     return sessions.map((session) => {
       const identity = byId.get(session.identityId);
-      const json = toSessionJson(session, {
-        identity: identity ? this.identities.toJson(identity, { credentials: 'omit', metadataAdmin: 'always' }) : null,
-        identityActive: identity ? identity.state === 'active' : undefined,
-        devices: expand.devices ? 'list' : 'null',
-      });
+      const json = toSessionJson(
+        session,
+        {
+          identity: identity ? this.identities.toJson(identity, { credentials: 'omit', metadataAdmin: 'always' }) : null,
+          identityActive: identity ? identity.state === 'active' : undefined,
+          devices: expand.devices ? 'list' : 'null',
+        },
+        now,
+      );
       if (!expand.devices && unexpandedDevices === 'empty') json.devices = [];
       return json;
     });

@@ -34,6 +34,15 @@ export async function send(url: string, init?: RequestInit): Promise<Answer> {
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
+/** A POST with a JSON body, for `send`. */
+export const postJson = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** A native password login over plain HTTP (a fresh flow, then its submission): the raw answer, whatever it is. */
+export async function sendPasswordLogin(publicUrl: string, identifier: string, password: string): Promise<Answer> {
+  const flow = JSON.parse((await send(`${publicUrl}/self-service/login/api`)).text) as { id: string };
+  return send(`${publicUrl}/self-service/login?flow=${flow.id}`, postJson({ method: 'password', identifier, password }));
+}
+
 /** Watches the event loop of this process (the app under test runs in it): the longest stall seen. */
 export class EventLoopWatch {
   private readonly histogram = monitorEventLoopDelay({ resolution: 5 });

@@ -1,4 +1,4 @@
-import { Configuration, IdentityApi } from '@ory/kratos-client';
+import { Configuration, FrontendApi, IdentityApi } from '@ory/kratos-client';
 import { AxiosError } from 'axios';
 
 /**
@@ -19,4 +19,22 @@ export async function sdkError(call: Promise<unknown>): Promise<{ status: number
     throw err;
   }
   throw new Error('expected the call to fail');
+}
+
+/** A native password registration through the SDK (a fresh flow, then its submission); the SDK's axios call. */
+export async function submitPasswordRegistration(frontend: FrontendApi, email: string, password: string) {
+  const flow = await frontend.createNativeRegistrationFlow();
+  return frontend.updateRegistrationFlow({ flow: flow.data.id, updateRegistrationFlowBody: { method: 'password', traits: { email }, password } });
+}
+
+/** Registers and returns the answer with its token and session, which the SDK types as optional. */
+export async function registerWithPassword(frontend: FrontendApi, email: string, password: string) {
+  const { data } = await submitPasswordRegistration(frontend, email, password);
+  return { ...data, session_token: data.session_token!, session: data.session! };
+}
+
+/** A native password login through the SDK (a fresh flow, then its submission); the SDK's axios call. */
+export async function submitPasswordLogin(frontend: FrontendApi, identifier: string, password: string) {
+  const flow = await frontend.createNativeLoginFlow();
+  return frontend.updateLoginFlow({ flow: flow.data.id, updateLoginFlowBody: { method: 'password', identifier, password } });
 }

@@ -1,10 +1,11 @@
 import { Registry } from 'prom-client';
 import { loadConfig } from '../../config/app-config';
+import { FAST_HASHING } from '../../../test/support/fixtures';
 import { PasswordHasherService } from './password-hasher.service';
 
 describe('PasswordHasherService', () => {
   it('computes at most HASHER_CONCURRENCY hashes at once and queues the rest in order', async () => {
-    const hasher = new PasswordHasherService(loadConfig({ HASHER_CONCURRENCY: '2', HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' }));
+    const hasher = new PasswordHasherService(loadConfig({ ...FAST_HASHING, HASHER_CONCURRENCY: '2' }));
     const limit = (hasher as unknown as { limit: { activeCount: number; pendingCount: number } }).limit;
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, limit.activeCount)), 0);
@@ -24,7 +25,7 @@ describe('PasswordHasherService metrics', () => {
   it('times hashes and verifications by operation and algorithm, excluding the wait for a slot', async () => {
     const registry = new Registry();
     const hasher = new PasswordHasherService(
-      loadConfig({ HASHER_CONCURRENCY: '1', HASHER_ARGON2_MEMORY_KIB: '1024', HASHER_ARGON2_ITERATIONS: '1' }),
+      loadConfig({ ...FAST_HASHING, HASHER_CONCURRENCY: '1' }),
       registry,
     );
     const hash = await hasher.hash('a-password-1');

@@ -12,6 +12,7 @@ import type { UiContainer, UiNode } from '../ui/ui-node';
 import { Text, type UiText } from '../ui/ui-text';
 import { FlowRepository } from './flow.repository';
 import type { Flow, FlowKind, FlowType } from './flow.model';
+import { Clock } from '../../common/time/clock';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 const PRUNE_AFTER_EXPIRY_MS = 24 * 3600_000;
@@ -36,10 +37,11 @@ export class FlowService {
     private readonly flows: FlowRepository,
     private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async create(kind: FlowKind, requestPath: string, spec: NewFlow): Promise<Flow> {
-    const now = new Date();
+    const now = this.clock.now();
     this.pruneIfDue(now);
     const flow: Flow = {
       id: randomUUID(),
@@ -112,12 +114,12 @@ export class FlowService {
     return body;
   }
 
-  isExpired(flow: Flow, now = new Date()): boolean {
+  isExpired(flow: Flow, now = this.clock.now()): boolean {
     return flow.expiresAt.getTime() <= now.getTime();
   }
 
   /** Kratos's 410 for an expired flow, pointing at the replacement flow the client should use. */
-  expiredError(flow: Flow, replacement: Flow, now = new Date()): ApiError {
+  expiredError(flow: Flow, replacement: Flow, now = this.clock.now()): ApiError {
     const sinceMs = now.getTime() - flow.expiresAt.getTime();
     return new ApiError(410, {
       id: 'self_service_flow_expired',
@@ -139,7 +141,7 @@ export class FlowService {
   }
 
   async save(flow: Flow): Promise<void> {
-    flow.updatedAt = new Date();
+    flow.updatedAt = this.clock.now();
     await this.flows.update(flow);
   }
 

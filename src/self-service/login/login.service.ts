@@ -11,6 +11,7 @@ import { StrategyRegistry } from '../strategies/strategy.registry';
 import type { StrategyContext } from '../strategies/strategy';
 import { csrfNode, inputNode, UiContainer } from '../ui/ui-node';
 import { Text, UiText } from '../ui/ui-text';
+import { Clock } from '../../common/time/clock';
 
 export interface LoginBody {
   method?: unknown;
@@ -27,6 +28,7 @@ export class LoginService {
     private readonly schemas: SchemaService,
     private readonly sessions: SessionService,
     private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
   ) {}
 
   async createFlow(messages: UiText[] = []): Promise<Flow> {
@@ -68,7 +70,7 @@ export class LoginService {
   }
 
   private async replacementFor(flow: Flow): Promise<Flow> {
-    const now = new Date();
+    const now = this.clock.now();
     return this.createFlow([Text.loginFlowExpired(flow.expiresAt, (now.getTime() - flow.expiresAt.getTime()) / 60_000)]);
   }
 

@@ -16,6 +16,7 @@ import { StrategyRegistry } from '../strategies/strategy.registry';
 import type { StrategyContext } from '../strategies/strategy';
 import { addNodeMessage, csrfNode, inputNode, setNodeValue, UiContainer, UiNode } from '../ui/ui-node';
 import { Text, UiText } from '../ui/ui-text';
+import { Clock } from '../../common/time/clock';
 
 export interface RegistrationBody {
   method?: unknown;
@@ -76,6 +77,7 @@ export class RegistrationService {
     private readonly sessions: SessionService,
     private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   async createFlow(messages: UiText[] = []): Promise<Flow> {
@@ -117,7 +119,7 @@ export class RegistrationService {
       this.attach(ui, messages),
     );
 
-    const now = new Date();
+    const now = this.clock.now();
     let issued;
     try {
       issued = await this.uow.run(async () => {

@@ -15,6 +15,7 @@ import { StrategyRegistry } from '../strategies/strategy.registry';
 import type { StrategyContext } from '../strategies/strategy';
 import { csrfNode, UiContainer } from '../ui/ui-node';
 import { Text, UiText } from '../ui/ui-text';
+import { Clock } from '../../common/time/clock';
 
 export interface SettingsBody {
   method?: unknown;
@@ -36,6 +37,7 @@ export class SettingsService {
     private readonly sessions: SessionService,
     private readonly uow: UnitOfWork,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   /** A settings flow for the session's identity (used by GET …/settings/api and by recovery). */
@@ -81,7 +83,7 @@ export class SettingsService {
     if (!strategy) throw await ctx.fail((ui) => (ui.messages = [Text.noSettingsStrategy()]));
 
     // Changing a password needs a recent login (Kratos's privileged session); a recovery session is one.
-    const now = Date.now();
+    const now = this.clock.nowMs();
     if (session.authenticatedAt.getTime() + this.config.session.privilegedMaxAgeMs < now) {
       throw new ApiError(403, {
         id: 'session_refresh_required',

@@ -16,6 +16,7 @@ import { addNodeMessage, inputNode, setNodeValue, submitNode, UiContainer, UiNod
 import { Text, UiText } from '../../ui/ui-text';
 import type { LoginStrategy, RegistrationStrategy, SettingsStrategy, StrategyContext } from '../strategy';
 import { checkPassword, passwordPolicyFor } from './password-policy';
+import { Clock } from '../../../common/time/clock';
 
 const LOGIN_OUTCOMES = ['success', 'invalid_credentials', 'throttled', 'disabled'] as const;
 type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
@@ -40,6 +41,7 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     private readonly throttle: AttemptThrottleService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(METRICS_REGISTRY) registry: Registry,
+    private readonly clock: Clock,
   ) {
     this.outcomes = new Counter({
       name: 'login_attempts_total',
@@ -136,7 +138,7 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     // An imported or weaker hash is replaced by the configured algorithm once the password is known to be right.
     const credential = identity.credentials.find((c) => c.type === this.method)!;
     const rehashed = this.hasher.needsRehash(hash as string) ? await this.hasher.hash(password) : undefined;
-    const now = new Date();
+    const now = this.clock.now();
     const issued = await this.uow.run(async () => {
       // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
       if ((await this.identityReader.lockState(identity.id)) !== 'active') return undefined;
