@@ -24,10 +24,7 @@ describe('PasswordHasherService', () => {
 describe('PasswordHasherService metrics', () => {
   it('times hashes and verifications by operation and algorithm, excluding the wait for a slot', async () => {
     const registry = new Registry();
-    const hasher = new PasswordHasherService(
-      loadConfig({ ...FAST_HASHING, HASHER_CONCURRENCY: '1' }),
-      registry,
-    );
+    const hasher = new PasswordHasherService(loadConfig({ ...FAST_HASHING, HASHER_CONCURRENCY: '1' }), registry);
     const hash = await hasher.hash('a-password-1');
     expect(await hasher.verify('a-password-1', hash)).toBe(true);
     expect(await hasher.verify('a-password-1', '$2a$04$abcdefghijklmnopqrstuu5Ww5Vq4Gq5Q1oV8mA3mQ9h8Yk3pXy2')).toBe(false);
