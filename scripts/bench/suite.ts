@@ -1,0 +1,448 @@
+/*
+ * `npm run bench [-- --quick] [-- --scenario get,list]`: every benchmark scenario, each against its raw baseline
+ * (bench/raw-server.ts: bare Fastify + mysql2 with the service's statements) on the same MariaDB database, in
+ * interleaved rounds (baseline, service, baseline, …). Prints one table of medians: throughput of each, their ratio,
+ * the service's p50/p99, errors, and the service's RSS. Targets only 127.0.0.1; every load is bounded in time.
+ * Not a test: it asserts nothing and `npm test` does not run it.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hash as argon2Hash } from '@node-rs/argon2';
+import { Job, Queue, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import { createPool } from 'mysql2/promise';
+import { Pool } from 'undici';
+import { freePort } from '../../test/support/free-port';
+import { TEST_REDIS_URL } from '../../test/support/test-app';
+import { createTestDatabase } from '../../test/support/test-database';
+
+const ROOT = join(__dirname, '..', '..');
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const ONLY = args
+  .find((a, i) => args[i - 1] === '--scenario' || a.startsWith('--scenario='))
+  ?.replace('--scenario=', '')
+  .split(',');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 3_000 : 8_000));
+const SEEDED = QUICK ? 2_000 : 20_000;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const PASSWORD = 'benchmark-password-1';
+const BCRYPT = '$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq';
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  publicUrl: string;
+  adminUrl: string;
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  count: number;
+}
+
+interface Request {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  admin?: boolean;
+}
+
+// ---- processes --------------------------------------------------------------------------------------------------
+
+function spawnLogged(name: string, command: string, argv: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const log = openSync(join(tmpdir(), `bench-${name}.log`), 'w');
+  return spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', log, log, 'ipc'] });
+}
+
+async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function startService(databaseUrl: string, queue: string): Promise<Server> {
+  const [publicPort, adminPort] = [await freePort(), await freePort()];
+  const child = spawnLogged('service', process.execPath, [join(ROOT, 'dist/main.js')], {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PUBLIC_PORT: String(publicPort),
+    ADMIN_PORT: String(adminPort),
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    EVENTS_QUEUE: queue,
+    REDIS_KEY_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    RECOVERY_SECRET: randomBytes(32).toString('hex'),
+    // Logins from one address would hit the attempt limit long before the hash ceiling.
+    LOGIN_THROTTLE_PER_ADDRESS: '100000000',
+    LOGIN_THROTTLE_PER_IDENTIFIER: '100000000',
+  });
+  const server = { name: 'service', child, publicUrl: `http://127.0.0.1:${publicPort}`, adminUrl: `http://127.0.0.1:${adminPort}` };
+  await waitFor(`${server.adminUrl}/health/ready`);
+  return server;
+}
+
+async function startRaw(databaseUrl: string): Promise<Server> {
+  const port = await freePort();
+  const child = spawnLogged('raw', process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'bench/raw-server.ts'), String(port), databaseUrl], {
+    PATH: process.env.PATH,
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health/alive`);
+  return { name: 'raw', child, publicUrl: url, adminUrl: url };
+}
+
+function rssMiB(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+// ---- load -------------------------------------------------------------------------------------------------------
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+}
+
+/** A closed loop of `concurrency` clients for `durationMs`; `next` gives each request (it may send several). */
+async function load(concurrency: number, durationMs: number, next: () => Promise<boolean>): Promise<Sample> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const end = start + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        const ok = await next().catch(() => false);
+        latencies.push(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, count: latencies.length };
+}
+
+const pools = new Map<string, Pool>();
+function poolFor(origin: string): Pool {
+  if (!pools.has(origin)) pools.set(origin, new Pool(origin, { connections: 64, pipelining: 1 }));
+  return pools.get(origin)!;
+}
+
+async function send(server: Server, request: Request): Promise<{ status: number; body: string }> {
+  const origin = request.admin === false ? server.publicUrl : server.adminUrl;
+  const res = await poolFor(origin).request({
+    method: request.method,
+    path: request.path,
+    headers: { ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+    body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+  });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+const ok = (status: number) => status >= 200 && status < 300;
+const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)];
+
+// ---- fixtures ---------------------------------------------------------------------------------------------------
+
+interface Fixtures {
+  identityIds: string[];
+  deepToken: string;
+  loginEmail: string;
+  sessionTokens: string[];
+  sessionIds: string[];
+  sessionOwner: string;
+}
+
+const batchBody = (n: number, tag: string) => ({
+  identities: Array.from({ length: n }, (_, i) => ({
+    create: {
+      schema_id: 'default',
+      traits: { email: `bench-${tag}-${i}-${randomUUID().slice(0, 8)}@example.com` },
+      credentials: { password: { config: { hashed_password: BCRYPT } } },
+    },
+  })),
+});
+
+async function prepare(service: Server): Promise<Fixtures> {
+  for (let done = 0; done < SEEDED; done += 1000) {
+    const res = await send(service, { method: 'PATCH', path: '/admin/identities', body: batchBody(1000, `seed${done}`) });
+    if (!ok(res.status)) throw new Error(`seeding failed: ${res.status} ${res.body.slice(0, 200)}`);
+  }
+  const ids: string[] = [];
+  let token = '00000000-0000-0000-0000-000000000000';
+  for (;;) {
+    const page = JSON.parse((await send(service, { method: 'GET', path: `/admin/identities?page_size=1000&page_token=${token}` })).body) as Array<{
+      id: string;
+    }>;
+    ids.push(...page.map((p) => p.id));
+    if (page.length < 1000) break;
+    token = page[page.length - 1].id;
+  }
+  const loginEmail = `bench-login-${randomUUID().slice(0, 8)}@example.com`;
+  // An argon2id hash with the service's default parameters, imported: logins then verify what the service would hash.
+  const hashed = await argon2Hash(PASSWORD, { algorithm: 2, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 });
+  const created = await send(service, {
+    method: 'POST',
+    path: '/admin/identities',
+    body: { schema_id: 'default', traits: { email: loginEmail }, credentials: { password: { config: { hashed_password: hashed } } } },
+  });
+  const owner = (JSON.parse(created.body) as { id: string }).id;
+  const sessionTokens: string[] = [];
+  const sessionIds: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const login = JSON.parse(await serviceLogin(service, loginEmail)) as { session_token: string; session: { id: string } };
+    sessionTokens.push(login.session_token);
+    sessionIds.push(login.session.id);
+  }
+  return { identityIds: ids, deepToken: ids[ids.length - 300], loginEmail, sessionTokens, sessionIds, sessionOwner: owner };
+}
+
+async function serviceLogin(service: Server, identifier: string): Promise<string> {
+  const flow = JSON.parse((await send(service, { method: 'GET', path: '/self-service/login/api', admin: false })).body) as { id: string };
+  const res = await send(service, {
+    method: 'POST',
+    path: `/self-service/login?flow=${flow.id}`,
+    admin: false,
+    body: { method: 'password', identifier, password: PASSWORD },
+  });
+  if (!ok(res.status)) throw new Error(`login failed: ${res.status} ${res.body.slice(0, 200)}`);
+  return res.body;
+}
+
+// ---- scenarios --------------------------------------------------------------------------------------------------
+
+type Runner = (server: Server, f: Fixtures) => Promise<Sample>;
+
+const http = (concurrency: number, request: (server: Server, f: Fixtures) => Request): Runner => {
+  return (server, f) => load(concurrency, DURATION_MS, async () => ok((await send(server, request(server, f))).status));
+};
+
+let created = 0;
+const SCENARIOS: Record<string, { runner: Runner; note?: string }> = {
+  health: { runner: http(CONCURRENCY, () => ({ method: 'GET', path: '/health/alive' })) },
+  get: { runner: http(CONCURRENCY, (_s, f) => ({ method: 'GET', path: `/admin/identities/${pick(f.identityIds)}` })) },
+  list: {
+    runner: http(CONCURRENCY / 4, (_s, f) => ({
+      method: 'GET',
+      path: Math.random() < 0.5 ? '/admin/identities?page_size=250' : `/admin/identities?page_size=250&page_token=${f.deepToken}`,
+    })),
+    note: 'page of 250, first and deep',
+  },
+  create: {
+    runner: http(CONCURRENCY, () => ({
+      method: 'POST',
+      path: '/admin/identities',
+      body: { schema_id: 'default', traits: { email: `bench-c-${created++}-${randomUUID().slice(0, 8)}@example.com` } },
+    })),
+    note: 'traits only, with its event',
+  },
+  batch: {
+    runner: (server) =>
+      load(1, DURATION_MS, async () => ok((await send(server, { method: 'PATCH', path: '/admin/identities', body: batchBody(1000, `b${created++}`) })).status)),
+    note: '1000 pre-hashed; p50 = seconds per batch ×1000',
+  },
+  login: {
+    runner: (server, f) =>
+      load(4, DURATION_MS, async () => {
+        if (server.name === 'raw')
+          return ok((await send(server, { method: 'POST', path: '/login', body: { identifier: f.loginEmail, password: PASSWORD } })).status);
+        await serviceLogin(server, f.loginEmail);
+        return true;
+      }),
+    note: 'baseline: lookup + argon2id verify (the hash ceiling)',
+  },
+  whoami: {
+    runner: http(CONCURRENCY, (_s, f) => ({ method: 'GET', path: '/sessions/whoami', admin: false, headers: { 'x-session-token': pick(f.sessionTokens) } })),
+  },
+  'session-get': { runner: http(CONCURRENCY, (_s, f) => ({ method: 'GET', path: `/admin/sessions/${pick(f.sessionIds)}` })) },
+  'identity-sessions': { runner: http(CONCURRENCY, (_s, f) => ({ method: 'GET', path: `/admin/identities/${f.sessionOwner}/sessions` })) },
+};
+
+/** GET p99 alone, then while logins saturate the hasher: hashing must not starve other requests. */
+async function loginStorm(service: Server, f: Fixtures): Promise<{ alone: number; storm: number }> {
+  const get = () => send(service, { method: 'GET', path: `/admin/identities/${pick(f.identityIds)}` }).then((r) => ok(r.status));
+  const alone = await load(2, DURATION_MS, get);
+  const [, storm] = await Promise.all([load(8, DURATION_MS, () => serviceLogin(service, f.loginEmail).then(() => true)), load(2, DURATION_MS, get)]);
+  return { alone: alone.p99, storm: storm.p99 };
+}
+
+/** Events/s: the service's relay draining rows inserted into the outbox, against BullMQ's addBulk of the same jobs. */
+async function relay(databaseUrl: string, queueName: string): Promise<{ raw: number; service: number }> {
+  const n = QUICK ? 5_000 : 20_000;
+  const pool = createPool({ uri: databaseUrl, connectionLimit: 2 });
+  const payload = (id: string) =>
+    JSON.stringify({
+      specversion: '1.0',
+      id,
+      source: 'bench',
+      type: 'identity.updated',
+      subject: id,
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: { id },
+    });
+  const rows = Array.from({ length: n }, () => {
+    const id = randomUUID();
+    return [id, 'identity.updated', id, payload(id), new Date().toISOString().slice(0, 23).replace('T', ' ')];
+  });
+  const scalar = async (sql: string) => Number(((await pool.query(sql))[0] as Array<{ n: number | string | null }>)[0].n ?? 0);
+  const after = await scalar('SELECT MAX(seq) AS n FROM event_outbox');
+  const pending = () => scalar(`SELECT COUNT(*) AS n FROM event_outbox WHERE published_at IS NULL AND seq > ${after}`);
+  // The rows go in first, in one transaction, so that the relay starts on the whole backlog.
+  const conn = await pool.getConnection();
+  await conn.beginTransaction();
+  for (let i = 0; i < rows.length; i += 1000)
+    await conn.query('INSERT INTO event_outbox (id, type, subject, payload, created_at) VALUES ?', [rows.slice(i, i + 1000)]);
+  await conn.commit();
+  conn.release();
+  const t0 = performance.now();
+  const deadline = t0 + 120_000;
+  while ((await pending()) > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const service = (n - (await pending())) / ((performance.now() - t0) / 1000);
+  await pool.end();
+
+  const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue(`${queueName}-raw`, { connection });
+  const t1 = performance.now();
+  for (let i = 0; i < rows.length; i += 500) {
+    await queue.addBulk(rows.slice(i, i + 500).map(([id, type, , json]) => ({ name: type, data: JSON.parse(json) as object, opts: { jobId: id } })));
+  }
+  const raw = n / ((performance.now() - t1) / 1000);
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return { raw, service };
+}
+
+/** 201 → worker latency at a fixed rate of creates (open loop). */
+async function eventLatency(service: Server, queueName: string, rate: number): Promise<{ p50: number; p99: number; n: number }> {
+  const createdAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  const worker = new Worker(
+    queueName,
+    (job: Job<{ subject: string }>) => {
+      const t = createdAt.get(job.data.subject);
+      if (t !== undefined) latencies.push(performance.now() - t);
+      return Promise.resolve();
+    },
+    { connection, concurrency: 50 },
+  );
+  await worker.waitUntilReady();
+  const total = rate * Math.round(DURATION_MS / 1000);
+  const sends: Array<Promise<void>> = [];
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sends.push(
+      send(service, {
+        method: 'POST',
+        path: '/admin/identities',
+        body: { schema_id: 'default', traits: { email: `bench-l-${i}-${randomUUID().slice(0, 8)}@example.com` } },
+      }).then((res) => {
+        if (ok(res.status)) createdAt.set((JSON.parse(res.body) as { id: string }).id, performance.now());
+      }),
+    );
+  }
+  await Promise.all(sends);
+  const deadline = performance.now() + 10_000;
+  while (latencies.length < createdAt.size && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await worker.close();
+  connection.disconnect();
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), n: latencies.length };
+}
+
+// ---- main -------------------------------------------------------------------------------------------------------
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+async function main(): Promise<void> {
+  if (!args.includes('--no-build')) {
+    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('nest build failed');
+  }
+  const database = await createTestDatabase('mysql');
+  const queue = `bench-events-${randomBytes(4).toString('hex')}`;
+  const service = await startService(database.url, queue);
+  const idleRss = rssMiB(service.child);
+  const raw = await startRaw(database.url);
+  const out: string[] = [];
+  try {
+    console.log(`seeding ${SEEDED} identities …`);
+    const fixtures = await prepare(service);
+    const names = Object.keys(SCENARIOS).filter((s) => !ONLY || ONLY.includes(s));
+    console.log(`| scenario | baseline req/s | service req/s | ratio | service p50 ms | service p99 ms | errors | notes |`);
+    console.log(`|---|---|---|---|---|---|---|---|`);
+    for (const name of names) {
+      const samples: { raw: Sample[]; service: Sample[] } = { raw: [], service: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        samples.raw.push(await SCENARIOS[name].runner(raw, fixtures));
+        samples.service.push(await SCENARIOS[name].runner(service, fixtures));
+      }
+      const r = median(samples.raw.map((s) => s.rps));
+      const s = median(samples.service.map((x) => x.rps));
+      const errors = samples.service.reduce((n, x) => n + x.errors, 0) + samples.raw.reduce((n, x) => n + x.errors, 0);
+      const line = `| ${name} | ${fmt(r, 1)} | ${fmt(s, 1)} | ${fmt(s / r, 2)} | ${fmt(median(samples.service.map((x) => x.p50)), 1)} | ${fmt(median(samples.service.map((x) => x.p99)), 1)} | ${errors} | ${SCENARIOS[name].note ?? ''} |`;
+      console.log(line);
+      out.push(line);
+    }
+    if (!ONLY || ONLY.includes('login-storm')) {
+      const storm = await loginStorm(service, fixtures);
+      console.log(
+        `| login-storm | GET p99 alone ${fmt(storm.alone, 1)} ms | during logins ${fmt(storm.storm, 1)} ms | ${fmt(storm.storm / storm.alone, 2)} | | | | target ≤ 2 |`,
+      );
+    }
+    if (!ONLY || ONLY.includes('relay')) {
+      const results = [];
+      for (let round = 0; round < ROUNDS; round++) results.push(await relay(database.url, queue));
+      const r = median(results.map((x) => x.raw));
+      const s = median(results.map((x) => x.service));
+      console.log(`| relay | ${fmt(r, 0)} | ${fmt(s, 0)} | ${fmt(s / r, 2)} | | | | events/s: outbox → BullMQ vs raw addBulk |`);
+    }
+    if (!ONLY || ONLY.includes('latency')) {
+      const latency = await eventLatency(service, queue, 200);
+      console.log(
+        `| event latency | | 200 creates/s | | ${fmt(latency.p50, 1)} | ${fmt(latency.p99, 1)} | | 201 → BullMQ worker, n=${latency.n}; target p99 < 100 |`,
+      );
+    }
+    console.log(
+      `\nservice RSS: ${fmt(idleRss, 0)} MiB idle after start, ${fmt(rssMiB(service.child), 0)} MiB after the runs; raw server ${fmt(rssMiB(raw.child), 0)} MiB`,
+    );
+  } finally {
+    service.child.kill('SIGTERM');
+    raw.child.kill('SIGTERM');
+    for (const pool of pools.values()) await pool.close();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await database.drop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
