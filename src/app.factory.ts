@@ -13,6 +13,7 @@ import type { AppConfig } from './config/app-config';
 import { ErrorEnvelopeFilter, sendRouterErrorEnvelope } from './common/errors/error-envelope.filter';
 import { installApiSurfaceHook } from './common/http/api-surface.hook';
 import { installRequestContext } from './common/http/request-context';
+import { installAccessLog } from './common/logging/access-log';
 import { answerClientError, createHttpServer, MAX_URL_BYTES } from './common/http/http-server';
 import { installRequestBodyParsing } from './common/http/request-body';
 import { installHttpMetrics } from './metrics/http-metrics';
@@ -66,6 +67,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     // Path parameters as long as a URL may be: an absurdly long id is an unknown id (404 or 400), not a 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_URL_BYTES },
     frameworkErrors: sendRouterErrorEnvelope,
+    // No Nest middleware is used (request logging, context and metrics are Fastify hooks), so no middleware layer.
+    skipMiddie: true,
   });
   const lifecycle = options.lifecycle ?? Object.assign(new LifecycleState(), { phase: 'serving' as const });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, lifecycle), adapter, {
@@ -77,9 +80,10 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   });
   if (options.logger !== false) app.useLogger(new QuietStartLogger(app.get(Logger)));
 
-  // Session cookies: whoami reads the session cookie that redeeming a recovery link sets.
+  // Session cookies: whoami reads the session cookie that redeeming a recovery link sets. `hook: false`: cookies are
+  // parsed only where they are read (session-cookie.ts), not on every request.
   // `parseOptions` reaches the cookie parser (and, harmlessly, the serializer); its type names only serializer options.
-  await app.register(fastifyCookie, { parseOptions: { decode: decodeCookieValue } as FastifyCookieOptions['parseOptions'] });
+  await app.register(fastifyCookie, { hook: false, parseOptions: { decode: decodeCookieValue } as FastifyCookieOptions['parseOptions'] });
   await mountQueueDashboard(app, app.get<Queue[]>(EVENT_QUEUES));
   const fastify = app.getHttpAdapter().getInstance();
   const split = config.http.publicPort !== config.http.adminPort;
@@ -90,6 +94,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
     maxElements: config.http.bodyMaxElements,
   });
   installRequestContext(fastify);
+  installAccessLog(fastify);
   installHttpMetrics(fastify, app.get(METRICS_REGISTRY));
   installApiSurfaceHook(fastify, {
     publicPort: config.http.publicPort,

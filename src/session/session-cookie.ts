@@ -4,9 +4,15 @@ import type { AppConfig } from '../config/app-config';
 
 /** The session cookie (SESSION_COOKIE_NAME, `ory_kratos_session` by default): the one place it is read and set. */
 
-/** The session token the request's session cookie carries, if any. */
+/**
+ * The session token the request's session cookie carries, if any. Cookies are parsed here, on the routes that read
+ * them, not by a hook on every request (app.factory.ts registers @fastify/cookie with `hook: false`).
+ */
 export function readSessionCookie(request: FastifyRequest, config: AppConfig): string | undefined {
-  return request.cookies?.[config.session.cookieName] || undefined;
+  const header = request.headers.cookie;
+  if (!header) return undefined;
+  request.cookies ??= request.server.parseCookie(header);
+  return request.cookies[config.session.cookieName] || undefined;
 }
 
 /** Signs a browser in: the session cookie, HTTP-only, `SameSite=Lax`, secure behind HTTPS, until the session expires. */
