@@ -107,46 +107,70 @@ export class IdentityRepository {
     await this.insertRows(RecoveryAddressEntity, recovery);
   }
 
+  /*
+   * Reads are plain SQL with hand-written row mapping (hydrate below): on the hottest routes TypeORM's query building
+   * and entity hydration cost more CPU than the statements themselves. Placeholders are `?` and every IN list is
+   * spelled out, which MySQL and SQLite read alike; timestamps go through the dialect.
+   */
+
   async findById(id: string, options: LoadOptions): Promise<Identity | null> {
-    let query = this.manager.createQueryBuilder(IdentityEntity, 'i').where('i.id = :id', { id });
-    if (options.lock) query = this.uow.sqlDialect.lockForUpdate(query);
-    const row = await query.getOne();
-    if (!row) return null;
-    const [identity] = await this.hydrate([row], options.credentials);
+    const lock = options.lock ? this.uow.sqlDialect.lockClause() : '';
+    const rows = await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE id = ?${lock}`, [id]);
+    if (rows.length === 0) return null;
+    const [identity] = await this.hydrate(rows, options.credentials);
     return identity;
   }
 
   /** Several identities by id (no credentials), for embedding in sessions; one query per table. */
   async findByIds(ids: string[]): Promise<Identity[]> {
     if (ids.length === 0) return [];
-    const rows = await this.manager.find(IdentityEntity, { where: { id: In([...new Set(ids)]) } });
-    return this.hydrate(rows, false);
+    const unique = [...new Set(ids)];
+    return this.hydrate(await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE id IN (${marks(unique)})`, unique), false);
   }
 
   /** Keyset page: identities with an id greater than `afterId`, in id order. */
   async listAfter(afterId: string, limit: number, filter: ListFilter, credentials: boolean): Promise<Identity[]> {
-    const rows = await this.filtered(filter).andWhere('i.id > :afterId', { afterId }).orderBy('i.id', 'ASC').limit(limit).getMany();
+    const where = this.filtered(filter);
+    const rows = await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${where.sql} AND id > ? ORDER BY id LIMIT ?`, [
+      ...where.params,
+      afterId,
+      limit,
+    ]);
     return this.hydrate(rows, credentials);
   }
 
   /** Offset page (Kratos's legacy `page`/`per_page`), in id order. */
   async listOffset(offset: number, limit: number, filter: ListFilter, credentials: boolean): Promise<Identity[]> {
-    const rows = await this.filtered(filter).orderBy('i.id', 'ASC').offset(offset).limit(limit).getMany();
+    const where = this.filtered(filter);
+    const rows = await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${where.sql} ORDER BY id LIMIT ? OFFSET ?`, [
+      ...where.params,
+      limit,
+      offset,
+    ]);
     return this.hydrate(rows, credentials);
   }
 
-  private filtered(filter: ListFilter) {
-    let query = this.manager.createQueryBuilder(IdentityEntity, 'i').where('1 = 1');
-    if (filter.ids) query = query.andWhere('i.id IN (:...ids)', { ids: filter.ids });
+  private filtered(filter: ListFilter): { sql: string; params: unknown[] } {
+    const clauses = ['1 = 1'];
+    const params: unknown[] = [];
+    if (filter.ids) {
+      if (filter.ids.length === 0) return { sql: '1 = 0', params: [] };
+      clauses.push(`id IN (${marks(filter.ids)})`);
+      params.push(...filter.ids);
+    }
     if (filter.identifierPrefix !== undefined) {
       // "!" as the LIKE escape character reads the same in MySQL and SQLite (a backslash does not).
       const escaped = filter.identifierPrefix.replace(/[!%_]/g, (c) => `!${c}`);
-      query = query.andWhere(
-        `i.id IN (SELECT ici.identity_id FROM identity_credential_identifiers ici WHERE ici.type IN ('password', 'webauthn', 'code', 'oidc', 'saml') AND ici.identifier LIKE :prefix ESCAPE '!')`,
-        { prefix: `${escaped}%` },
+      clauses.push(
+        `id IN (SELECT ici.identity_id FROM identity_credential_identifiers ici WHERE ici.type IN ('password', 'webauthn', 'code', 'oidc', 'saml') AND ici.identifier LIKE ? ESCAPE '!')`,
       );
+      params.push(`${escaped}%`);
     }
-    return query;
+    return { sql: clauses.join(' AND '), params };
+  }
+
+  private select<T>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.manager.query<T[]>(sql, params);
   }
 
   /**
@@ -231,60 +255,129 @@ export class IdentityRepository {
     return taken;
   }
 
-  private async hydrate(rows: IdentityEntity[], withCredentials: boolean): Promise<Identity[]> {
+  private async hydrate(rows: IdentityRow[], withCredentials: boolean): Promise<Identity[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
+    const byIdentity = `identity_id IN (${marks(ids)})`;
     const [verifiable, recovery, credentials, identifiers] = await Promise.all([
-      this.manager.find(VerifiableAddressEntity, { where: { identityId: In(ids) }, order: { createdAt: 'ASC', id: 'ASC' } }),
-      this.manager.find(RecoveryAddressEntity, { where: { identityId: In(ids) }, order: { createdAt: 'ASC', id: 'ASC' } }),
-      withCredentials ? this.manager.find(IdentityCredentialEntity, { where: { identityId: In(ids) } }) : Promise.resolve([]),
+      this.select<VerifiableRow>(`SELECT ${VERIFIABLE_COLUMNS} FROM identity_verifiable_addresses WHERE ${byIdentity} ORDER BY created_at, id`, ids),
+      this.select<RecoveryRow>(`SELECT ${RECOVERY_COLUMNS} FROM identity_recovery_addresses WHERE ${byIdentity} ORDER BY created_at, id`, ids),
+      withCredentials ? this.select<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM identity_credentials WHERE ${byIdentity}`, ids) : Promise.resolve([]),
       withCredentials
-        ? this.manager.find(IdentityCredentialIdentifierEntity, { where: { identityId: In(ids) }, order: { createdAt: 'ASC', identifier: 'ASC' } })
+        ? this.select<IdentifierRow>(
+            `SELECT credential_id, identifier FROM identity_credential_identifiers WHERE ${byIdentity} ORDER BY created_at, identifier`,
+            ids,
+          )
         : Promise.resolve([]),
     ]);
+    const time = (v: unknown) => this.uow.sqlDialect.readTimestamp(v);
+    const nullableTime = (v: unknown) => (v === null || v === undefined ? null : time(v));
     const identifiersByCredential = groupBy(
       identifiers,
-      (i) => i.credentialId,
+      (i) => i.credential_id,
       (i) => i.identifier,
     );
     const credentialsByIdentity = groupBy(
       credentials,
-      (c) => c.identityId,
+      (c) => c.identity_id,
       (c): Credential => ({
         id: c.id,
         type: c.type as CredentialType,
         identifiers: identifiersByCredential.get(c.id) ?? [],
         config: JSON.parse(c.config) as Record<string, unknown>,
-        version: c.version,
-        createdAt: c.createdAt,
-        updatedAt: c.updatedAt,
+        version: Number(c.version),
+        createdAt: time(c.created_at),
+        updatedAt: time(c.updated_at),
       }),
     );
     const verifiableByIdentity = groupBy(
       verifiable,
-      (a) => a.identityId,
-      ({ identityId: _, ...a }) => ({ ...a, verified: Boolean(a.verified) }),
+      (a) => a.identity_id,
+      (a) => ({
+        id: a.id,
+        value: a.value,
+        verified: Boolean(Number(a.verified)),
+        via: a.via,
+        status: a.status,
+        verifiedAt: nullableTime(a.verified_at),
+        createdAt: time(a.created_at),
+        updatedAt: time(a.updated_at),
+      }),
     );
     const recoveryByIdentity = groupBy(
       recovery,
-      (a) => a.identityId,
-      ({ identityId: _, ...a }) => a,
+      (a) => a.identity_id,
+      (a) => ({ id: a.id, value: a.value, via: a.via, createdAt: time(a.created_at), updatedAt: time(a.updated_at) }),
     );
     return rows.map((r) => ({
       id: r.id,
-      schemaId: r.schemaId,
+      schemaId: r.schema_id,
       state: r.state as IdentityState,
-      stateChangedAt: r.stateChangedAt,
+      stateChangedAt: nullableTime(r.state_changed_at),
       traits: parseJson(r.traits),
-      metadataPublic: parseJson(r.metadataPublic),
-      metadataAdmin: parseJson(r.metadataAdmin),
-      createdAt: r.createdAt,
-      updatedAt: r.updatedAt,
+      metadataPublic: parseJson(r.metadata_public),
+      metadataAdmin: parseJson(r.metadata_admin),
+      createdAt: time(r.created_at),
+      updatedAt: time(r.updated_at),
       credentials: (credentialsByIdentity.get(r.id) ?? []).sort((a, b) => a.type.localeCompare(b.type)),
       verifiableAddresses: verifiableByIdentity.get(r.id) ?? [],
       recoveryAddresses: recoveryByIdentity.get(r.id) ?? [],
     }));
   }
+}
+
+/** `?, ?, …`: one placeholder per value of an IN list. */
+function marks(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
+/** The rows of the raw reads, as the drivers return them (timestamps are mapped through the dialect). */
+const IDENTITY_COLUMNS = 'id, schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, created_at, updated_at';
+interface IdentityRow {
+  id: string;
+  schema_id: string;
+  state: string;
+  state_changed_at: unknown;
+  traits: string;
+  metadata_public: string | null;
+  metadata_admin: string | null;
+  created_at: unknown;
+  updated_at: unknown;
+}
+const VERIFIABLE_COLUMNS = 'id, identity_id, via, value, verified, status, verified_at, created_at, updated_at';
+interface VerifiableRow {
+  id: string;
+  identity_id: string;
+  via: string;
+  value: string;
+  verified: number | boolean;
+  status: string;
+  verified_at: unknown;
+  created_at: unknown;
+  updated_at: unknown;
+}
+const RECOVERY_COLUMNS = 'id, identity_id, via, value, created_at, updated_at';
+interface RecoveryRow {
+  id: string;
+  identity_id: string;
+  via: string;
+  value: string;
+  created_at: unknown;
+  updated_at: unknown;
+}
+const CREDENTIAL_COLUMNS = 'id, identity_id, type, config, version, created_at, updated_at';
+interface CredentialRow {
+  id: string;
+  identity_id: string;
+  type: string;
+  config: string;
+  version: number | string;
+  created_at: unknown;
+  updated_at: unknown;
+}
+interface IdentifierRow {
+  credential_id: string;
+  identifier: string;
 }
 
 function toIdentityRow(identity: Identity): IdentityEntity {

@@ -37,16 +37,39 @@ export class SessionRepository {
     }
   }
 
+  /*
+   * The single-session reads (whoami, GET /admin/sessions/{id}) and every device load are plain SQL mapped by hand:
+   * on those routes TypeORM's query building and hydration cost more CPU than the statements. Lists keep TypeORM.
+   */
+
   async findById(id: string, options: { lock?: boolean } = {}): Promise<Session | null> {
-    let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.id = :id', { id });
-    if (options.lock) query = this.uow.sqlDialect.lockForUpdate(query);
-    const row = await query.getOne();
-    return row ? (await this.hydrate([row]))[0] : null;
+    const lock = options.lock ? this.uow.sqlDialect.lockClause() : '';
+    return this.findOneWhere(`id = ?${lock}`, id);
   }
 
   async findByTokenHash(tokenHash: string): Promise<Session | null> {
-    const row = await this.manager.findOne(SessionEntity, { where: { tokenHash } });
-    return row ? (await this.hydrate([row]))[0] : null;
+    return this.findOneWhere('token_hash = ?', tokenHash);
+  }
+
+  private async findOneWhere(where: string, value: string): Promise<Session | null> {
+    const rows = await this.manager.query<SessionRow[]>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where}`, [value]);
+    if (rows.length === 0) return null;
+    const time = (v: unknown) => this.uow.sqlDialect.readTimestamp(v);
+    const [r] = rows;
+    const entity: SessionEntity = {
+      id: r.id,
+      identityId: r.identity_id,
+      tokenHash: r.token_hash,
+      active: Boolean(Number(r.active)),
+      expiresAt: time(r.expires_at),
+      authenticatedAt: time(r.authenticated_at),
+      issuedAt: time(r.issued_at),
+      aal: r.aal,
+      authenticationMethods: r.authentication_methods,
+      createdAt: time(r.created_at),
+      updatedAt: time(r.updated_at),
+    };
+    return (await this.hydrate([entity]))[0];
   }
 
   /** Keyset page in id order. */
@@ -108,14 +131,23 @@ export class SessionRepository {
 
   private async hydrate(rows: SessionEntity[]): Promise<Session[]> {
     if (rows.length === 0) return [];
-    const devices = await this.manager.find(SessionDeviceEntity, {
-      where: { sessionId: In(rows.map((r) => r.id)) },
-      order: { createdAt: 'ASC', id: 'ASC' },
-    });
+    const ids = rows.map((r) => r.id);
+    const devices = await this.manager.query<DeviceRow[]>(
+      `SELECT id, session_id, ip_address, user_agent, location, created_at, updated_at FROM session_devices WHERE session_id IN (${ids.map(() => '?').join(', ')}) ORDER BY created_at, id`,
+      ids,
+    );
+    const time = (v: unknown) => this.uow.sqlDialect.readTimestamp(v);
     const devicesBySession = groupBy(
       devices,
-      (d) => d.sessionId,
-      ({ sessionId: _, ...device }) => device,
+      (d) => d.session_id,
+      (d) => ({
+        id: d.id,
+        ipAddress: d.ip_address,
+        userAgent: d.user_agent,
+        location: d.location,
+        createdAt: time(d.created_at),
+        updatedAt: time(d.updated_at),
+      }),
     );
     return rows.map((r) => ({
       id: r.id,
@@ -160,4 +192,31 @@ function toRow(session: Session): SessionEntity {
     createdAt: session.createdAt,
     updatedAt: session.updatedAt,
   };
+}
+
+const SESSION_COLUMNS = 'id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, created_at, updated_at';
+
+/** Rows of the raw reads, as the drivers return them (timestamps are mapped through the dialect). */
+interface SessionRow {
+  id: string;
+  identity_id: string;
+  token_hash: string;
+  active: number | boolean;
+  expires_at: unknown;
+  authenticated_at: unknown;
+  issued_at: unknown;
+  aal: string;
+  authentication_methods: string;
+  created_at: unknown;
+  updated_at: unknown;
+}
+
+interface DeviceRow {
+  id: string;
+  session_id: string;
+  ip_address: string | null;
+  user_agent: string | null;
+  location: string | null;
+  created_at: unknown;
+  updated_at: unknown;
 }

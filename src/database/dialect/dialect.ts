@@ -37,6 +37,11 @@ export interface DialectErrors {
  * What differs between stores, in one place: repositories ask the dialect (`UnitOfWork.sqlDialect`) instead of
  * testing the configured type. See `index.ts` for what a new dialect implements.
  */
+/** A UTC timestamp as a driver returns it: a Date, or 'YYYY-MM-DD HH:MM:SS[.ffffff]' text without a zone. */
+export function readUtcTimestamp(value: unknown): Date {
+  return value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`);
+}
+
 export interface Dialect {
   readonly name: DialectName;
   /**
@@ -50,6 +55,11 @@ export interface Dialect {
   utcNow(): string;
   /** An SQL expression for the current UTC time plus `ms` milliseconds (a whole number ≥ 0). */
   utcNowPlusMs(ms: number): string;
+  /**
+   * A timestamp column's value as a raw query returns it (repositories that map rows by hand), as a Date: mysql2
+   * gives Dates (UTC, the pool's `timezone: 'Z'`), SQLite the UTC text TypeORM wrote.
+   */
+  readTimestamp(value: unknown): Date;
   /** Whether transactions run one after another in process (one connection, one writer): UnitOfWork queues them. */
   readonly serializesTransactions: boolean;
   /** Whether the store honours isolation levels per transaction (`UnitOfWork.run({ isolation })`). */

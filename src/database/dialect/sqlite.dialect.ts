@@ -1,4 +1,4 @@
-import type { Dialect, DriverError, RetryableKind } from './dialect';
+import { readUtcTimestamp, type Dialect, type DriverError, type RetryableKind } from './dialect';
 
 /** SQLite's text form of a UTC timestamp, as TypeORM stores `datetime` columns. */
 const NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
@@ -12,6 +12,8 @@ export const sqliteDialect: Dialect = {
   lockForUpdate: (query) => query,
   lockClause: () => '',
   utcNow: () => NOW,
+  // TypeORM writes 'YYYY-MM-DD HH:MM:SS.SSS' in UTC (and reads it back the same way).
+  readTimestamp: readUtcTimestamp,
   utcNowPlusMs: (ms) => `strftime('%Y-%m-%d %H:%M:%f', 'now', '+${(Math.round(ms) / 1000).toFixed(3)} seconds')`,
   serializesTransactions: true,
   supportsIsolationLevels: false,
