@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, LessThan, Not } from 'typeorm';
-import { chunks } from '../common/collections';
+import { bulkInsert } from '../database/bulk-insert';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { CloudEvent } from './cloud-event';
 import { OutboxEventEntity } from './outbox-event.entity';
@@ -45,25 +45,15 @@ export class OutboxRepository {
     if (events.length === 0) return;
     const now = new Date();
     // Chunked multi-row inserts: one statement per 500 events keeps packets small and round trips few.
-    for (const chunk of chunks(events, 500)) {
-      await this.repo
-        .createQueryBuilder()
-        .insert()
-        .into(OutboxEventEntity)
-        .values(
-          chunk.map((e) => ({
-            id: e.id,
-            type: e.type,
-            subject: e.subject,
-            payload: JSON.stringify(e),
-            createdAt: now,
-            publishedAt: null,
-            attempts: 0,
-          })),
-        )
-        .updateEntity(false)
-        .execute();
-    }
+    await bulkInsert(
+      this.uow.manager(),
+      this.uow.sqlDialect,
+      OutboxEventEntity,
+      events.map(
+        (e) =>
+          ({ id: e.id, type: e.type, subject: e.subject, payload: JSON.stringify(e), createdAt: now, publishedAt: null, attempts: 0 }) as OutboxEventEntity,
+      ),
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, EntityTarget, In, ObjectLiteral } from 'typeorm';
+import { bulkInsert, INSERT_CHUNK } from '../database/bulk-insert';
 import { UnitOfWork } from '../database/unit-of-work';
 import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
 import { RecoveryAddressEntity, VerifiableAddressEntity } from './entities/identity-address.entity';
@@ -7,9 +8,6 @@ import { IdentityEntity } from './entities/identity.entity';
 import { randomUUID } from 'node:crypto';
 import type { Credential, CredentialType, Identity, IdentityState } from './identity.model';
 import { chunks, groupBy } from '../common/collections';
-
-/** Rows per multi-row INSERT: small enough for any packet limit and SQLite's variable limit, large enough to be fast. */
-const INSERT_CHUNK = 500;
 
 export interface LoadOptions {
   credentials: boolean;
@@ -43,10 +41,8 @@ export class IdentityRepository {
     return this.uow.manager();
   }
 
-  private async insertRows<T extends ObjectLiteral>(target: EntityTarget<T>, rows: T[]): Promise<void> {
-    for (const chunk of chunks(rows, INSERT_CHUNK)) {
-      await this.manager.createQueryBuilder().insert().into(target).values(chunk).updateEntity(false).execute();
-    }
+  private insertRows<T extends ObjectLiteral>(target: EntityTarget<T>, rows: T[]): Promise<void> {
+    return bulkInsert(this.manager, this.uow.sqlDialect, target, rows);
   }
 
   async insert(identities: Identity[]): Promise<void> {

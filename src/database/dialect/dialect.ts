@@ -37,6 +37,18 @@ export interface DialectErrors {
  * What differs between stores, in one place: repositories ask the dialect (`UnitOfWork.sqlDialect`) instead of
  * testing the configured type. See `index.ts` for what a new dialect implements.
  */
+/** 'YYYY-MM-DD HH:MM:SS.SSS' in UTC: what TypeORM writes for a timestamp in MySQL and SQLite alike. */
+export function utcTimestampText(date: Date): string {
+  return date.toISOString().slice(0, 23).replace('T', ' ');
+}
+
+/** A value for a raw statement's parameter: Dates as UTC text, booleans as 1/0 (better-sqlite3 binds neither). */
+export function sqlParameter(value: unknown): unknown {
+  if (value instanceof Date) return utcTimestampText(value);
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
 /** A UTC timestamp as a driver returns it: a Date, or 'YYYY-MM-DD HH:MM:SS[.ffffff]' text without a zone. */
 export function readUtcTimestamp(value: unknown): Date {
   return value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`);
@@ -60,6 +72,8 @@ export interface Dialect {
    * gives Dates (UTC, the pool's `timezone: 'Z'`), SQLite the UTC text TypeORM wrote.
    */
   readTimestamp(value: unknown): Date;
+  /** A value as a raw statement's parameter for this store (see `sqlParameter`). */
+  writeValue(value: unknown): unknown;
   /** Whether transactions run one after another in process (one connection, one writer): UnitOfWork queues them. */
   readonly serializesTransactions: boolean;
   /** Whether the store honours isolation levels per transaction (`UnitOfWork.run({ isolation })`). */

@@ -1,4 +1,4 @@
-import { readUtcTimestamp, type Dialect, type DriverError, type RetryableKind } from './dialect';
+import { readUtcTimestamp, sqlParameter, type Dialect, type DriverError, type RetryableKind } from './dialect';
 
 /** MySQL's refusals of a value its column cannot hold: too long, out of range, or not a valid date. */
 const VALUE_REFUSED = new Set(['ER_DATA_TOO_LONG', 'ER_WARN_DATA_OUT_OF_RANGE', 'ER_TRUNCATED_WRONG_VALUE', 'ER_TRUNCATED_WRONG_VALUE_FOR_FIELD']);
@@ -27,6 +27,7 @@ export const mysqlDialect: Dialect = {
   utcNow: () => 'UTC_TIMESTAMP(6)',
   utcNowPlusMs: (ms) => `UTC_TIMESTAMP(6) + INTERVAL ${Math.round(ms) * 1000} MICROSECOND`,
   readTimestamp: readUtcTimestamp,
+  writeValue: sqlParameter,
   serializesTransactions: false,
   supportsIsolationLevels: true,
   describeTarget(database) {

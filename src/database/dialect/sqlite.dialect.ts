@@ -1,4 +1,4 @@
-import { readUtcTimestamp, type Dialect, type DriverError, type RetryableKind } from './dialect';
+import { readUtcTimestamp, sqlParameter, type Dialect, type DriverError, type RetryableKind } from './dialect';
 
 /** SQLite's text form of a UTC timestamp, as TypeORM stores `datetime` columns. */
 const NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
@@ -14,6 +14,7 @@ export const sqliteDialect: Dialect = {
   utcNow: () => NOW,
   // TypeORM writes 'YYYY-MM-DD HH:MM:SS.SSS' in UTC (and reads it back the same way).
   readTimestamp: readUtcTimestamp,
+  writeValue: sqlParameter,
   utcNowPlusMs: (ms) => `strftime('%Y-%m-%d %H:%M:%f', 'now', '+${(Math.round(ms) / 1000).toFixed(3)} seconds')`,
   serializesTransactions: true,
   supportsIsolationLevels: false,
