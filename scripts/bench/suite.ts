@@ -77,7 +77,9 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
 
 async function startService(databaseUrl: string, queue: string): Promise<Server> {
   const [publicPort, adminPort] = [await freePort(), await freePort()];
-  const child = spawnLogged('service', process.execPath, [join(ROOT, 'dist/main.js')], {
+  // BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the service while the scenarios run.
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawnLogged('service', process.execPath, [...nodeArgs, join(ROOT, 'dist/main.js')], {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
@@ -88,6 +90,8 @@ async function startService(databaseUrl: string, queue: string): Promise<Server>
     EVENTS_QUEUE: queue,
     REDIS_KEY_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
     RECOVERY_SECRET: randomBytes(32).toString('hex'),
+    // No Kubernetes endpoints to wait for at the end of a run.
+    SHUTDOWN_DRAIN_DELAY: '0',
     // Logins from one address would hit the attempt limit long before the hash ceiling.
     LOGIN_THROTTLE_PER_ADDRESS: '100000000',
     LOGIN_THROTTLE_PER_IDENTIFIER: '100000000',
@@ -431,10 +435,11 @@ async function main(): Promise<void> {
       `\nservice RSS: ${fmt(idleRss, 0)} MiB idle after start, ${fmt(rssMiB(service.child), 0)} MiB after the runs; raw server ${fmt(rssMiB(raw.child), 0)} MiB`,
     );
   } finally {
+    const exited = (child: ChildProcess) => (child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())));
     service.child.kill('SIGTERM');
     raw.child.kill('SIGTERM');
     for (const pool of pools.values()) await pool.close();
-    await new Promise((r) => setTimeout(r, 1_000));
+    await Promise.race([Promise.all([exited(service.child), exited(raw.child)]), new Promise((r) => setTimeout(r, 20_000))]);
     await database.drop();
   }
 }

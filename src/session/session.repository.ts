@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In } from 'typeorm';
 import { groupBy } from '../common/collections';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SessionDeviceEntity, SessionEntity } from './entities/session.entity';
@@ -38,8 +38,8 @@ export class SessionRepository {
   }
 
   /*
-   * The single-session reads (whoami, GET /admin/sessions/{id}) and every device load are plain SQL mapped by hand:
-   * on those routes TypeORM's query building and hydration cost more CPU than the statements. Lists keep TypeORM.
+   * Reads are plain SQL mapped by hand: on whoami and the admin session routes TypeORM's query building and hydration
+   * cost more CPU than the statements. Placeholders are `?`, IN lists are spelled out, values go through the dialect.
    */
 
   async findById(id: string, options: { lock?: boolean } = {}): Promise<Session | null> {
@@ -52,40 +52,55 @@ export class SessionRepository {
   }
 
   private async findOneWhere(where: string, value: string): Promise<Session | null> {
-    const rows = await this.manager.query<SessionRow[]>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where}`, [value]);
-    if (rows.length === 0) return null;
-    const time = (v: unknown) => this.uow.sqlDialect.readTimestamp(v);
-    const [r] = rows;
-    const entity: SessionEntity = {
-      id: r.id,
-      identityId: r.identity_id,
-      tokenHash: r.token_hash,
-      active: Boolean(Number(r.active)),
-      expiresAt: time(r.expires_at),
-      authenticatedAt: time(r.authenticated_at),
-      issuedAt: time(r.issued_at),
-      aal: r.aal,
-      authenticationMethods: r.authentication_methods,
-      createdAt: time(r.created_at),
-      updatedAt: time(r.updated_at),
-    };
-    return (await this.hydrate([entity]))[0];
+    const [session] = await this.select(`WHERE ${where}`, [value]);
+    return session ?? null;
+  }
+
+  /** Sessions (with their devices) of `SELECT … FROM sessions <tail>`. */
+  private async select(tail: string, params: unknown[]): Promise<Session[]> {
+    const dialect = this.uow.sqlDialect;
+    const rows = await this.manager.query<SessionRow[]>(
+      `SELECT ${SESSION_COLUMNS} FROM sessions ${tail}`,
+      params.map((p) => dialect.writeValue(p)),
+    );
+    const time = (v: unknown) => dialect.readTimestamp(v);
+    return this.hydrate(
+      rows.map((r) => ({
+        id: r.id,
+        identityId: r.identity_id,
+        tokenHash: r.token_hash,
+        active: Boolean(Number(r.active)),
+        expiresAt: time(r.expires_at),
+        authenticatedAt: time(r.authenticated_at),
+        issuedAt: time(r.issued_at),
+        aal: r.aal,
+        authenticationMethods: r.authentication_methods,
+        createdAt: time(r.created_at),
+        updatedAt: time(r.updated_at),
+      })),
+    );
   }
 
   /** Keyset page in id order. */
   async listAfter(afterId: string, limit: number, filter: SessionFilter, now: Date): Promise<Session[]> {
-    const rows = await this.filtered(filter, now).andWhere('s.id > :afterId', { afterId }).orderBy('s.id', 'ASC').limit(limit).getMany();
-    return this.hydrate(rows);
+    const where = filtered(filter, now);
+    return this.select(`WHERE ${where.sql} AND id > ? ORDER BY id LIMIT ?`, [...where.params, afterId, limit]);
   }
 
   /** Offset page, newest authentication first (the order of Kratos's identity-session list). */
   async listOffset(offset: number, limit: number, filter: SessionFilter, now: Date): Promise<Session[]> {
-    const rows = await this.filtered(filter, now).orderBy('s.authenticated_at', 'DESC').addOrderBy('s.id', 'ASC').offset(offset).limit(limit).getMany();
-    return this.hydrate(rows);
+    const where = filtered(filter, now);
+    return this.select(`WHERE ${where.sql} ORDER BY authenticated_at DESC, id ASC LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
   }
 
   async count(filter: SessionFilter, now: Date): Promise<number> {
-    return this.filtered(filter, now).getCount();
+    const dialect = this.uow.sqlDialect;
+    const where = filtered(filter, now);
+    const [row] = await this.manager.query<Array<{ n: number | string }>>(
+      `SELECT COUNT(*) AS n FROM sessions WHERE ${where.sql}`,
+      where.params.map((p) => dialect.writeValue(p)),
+    );
+    return Number(row.n);
   }
 
   async updateExpiry(id: string, expiresAt: Date, now: Date): Promise<void> {
@@ -101,32 +116,18 @@ export class SessionRepository {
   /** Sessions by id, locked for the calling transaction on MySQL (revocation re-reads under the lock). */
   async findByIdsForUpdate(ids: string[]): Promise<Session[]> {
     if (ids.length === 0) return [];
-    let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.id IN (:...ids)', { ids });
-    query = this.uow.sqlDialect.lockForUpdate(query);
-    return this.hydrate(await query.getMany());
+    return this.select(`WHERE id IN (${ids.map(() => '?').join(', ')})${this.uow.sqlDialect.lockClause()}`, ids);
   }
 
   /** Sessions of an identity, for revocation; locked for the calling transaction on MySQL. */
   async findByIdentity(identityId: string): Promise<Session[]> {
-    let query = this.manager.createQueryBuilder(SessionEntity, 's').where('s.identity_id = :identityId', { identityId });
-    query = this.uow.sqlDialect.lockForUpdate(query);
-    return this.hydrate(await query.getMany());
+    return this.select(`WHERE identity_id = ?${this.uow.sqlDialect.lockClause()}`, [identityId]);
   }
 
   async deleteByIds(ids: string[]): Promise<number> {
     if (ids.length === 0) return 0;
     const result = await this.manager.delete(SessionEntity, { id: In(ids) });
     return result.affected ?? ids.length;
-  }
-
-  private filtered(filter: SessionFilter, now: Date): SelectQueryBuilder<SessionEntity> {
-    let query = this.manager.createQueryBuilder(SessionEntity, 's').where('1 = 1');
-    if (filter.identityId) query = query.andWhere('s.identity_id = :identityId', { identityId: filter.identityId });
-    if (filter.active === true) query = query.andWhere('s.active = :yes AND s.expires_at > :now', { yes: true, now });
-    if (filter.active === false) {
-      query = query.andWhere(new Brackets((b) => b.where('s.active = :no', { no: false }).orWhere('s.expires_at <= :now', { now })));
-    }
-    return query;
   }
 
   private async hydrate(rows: SessionEntity[]): Promise<Session[]> {
@@ -169,6 +170,25 @@ export class SessionRepository {
       updatedAt: r.updatedAt,
     }));
   }
+}
+
+/** The WHERE clause of a session filter, with its parameters (the caller maps them through the dialect). */
+function filtered(filter: SessionFilter, now: Date): { sql: string; params: unknown[] } {
+  const clauses = ['1 = 1'];
+  const params: unknown[] = [];
+  if (filter.identityId) {
+    clauses.push('identity_id = ?');
+    params.push(filter.identityId);
+  }
+  if (filter.active === true) {
+    clauses.push('active = ? AND expires_at > ?');
+    params.push(true, now);
+  }
+  if (filter.active === false) {
+    clauses.push('(active = ? OR expires_at <= ?)');
+    params.push(false, now);
+  }
+  return { sql: clauses.join(' AND '), params };
 }
 
 function toRow(session: Session): SessionEntity {
