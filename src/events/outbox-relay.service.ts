@@ -27,8 +27,9 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  *   fails all but one of the claims of a row (a deadlock error, retried by UnitOfWork: the retry finds it claimed).
  * - Publish: outside any transaction, so that no lock or open write set waits on Redis. Each batch goes to BullMQ in
  *   `seq` (insertion) order; batches of different relays may interleave.
- * - Mark: `published_at` is set where the claim still holds the row. If publishing fails the claim is released at
- *   once, and the rows wait for the next try (with exponential backoff while Redis is down).
+ * - Mark: `published_at` is set where the claim still holds the row, while the next batch is claimed (the lease keeps
+ *   the rows from other relays until then). If publishing fails the claim is released at once, and the rows wait for
+ *   the next try (with exponential backoff while Redis is down).
  * A relay that dies between claim and mark leaves its rows claimed until the lease lapses (CLAIM_LEASE_MS); another
  * relay then publishes them again and BullMQ drops the duplicates because the job id is the event id. Delivery is
  * therefore at-least-once, deduplicated at the queue; a healthy cluster publishes every row once.
@@ -56,6 +57,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private lastPublishedAt?: Date;
   private lastPruneAt = 0;
   private batchChain: Promise<unknown> = Promise.resolve();
+  /** Marks of published batches still being written; the next batch is claimed meanwhile. */
+  private readonly marking = new Set<Promise<void>>();
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -102,8 +105,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     for (;;) {
       const published = await this.publishBatch();
       total += published;
-      if (published < this.config.events.relayBatchSize) return total;
+      if (published < this.config.events.relayBatchSize) break;
     }
+    await this.settleMarks();
+    return total;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -148,10 +153,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     try {
       do {
         this.rerun = false;
-        while ((await this.publishBatch()) >= this.config.events.relayBatchSize && !this.stopped) {
-          // keep draining a backlog
-        }
+        await this.drainPipelined();
       } while (this.rerun && !this.stopped);
+      await this.settleMarks();
       if (this.lastError) this.logger.log('event relay recovered; publishing resumed');
       this.backoffMs = 0;
       this.lastError = undefined;
@@ -183,25 +187,77 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private async claimPublishMark(): Promise<number> {
     const batch = await this.claim();
     if (batch.events.length === 0) return 0;
+    await this.publishClaimed(batch);
+    return batch.events.length;
+  }
+
+  /**
+   * Drains a backlog with the next claim overlapping the current batch's publish (the claim's round trips to the
+   * database and the publish's to Redis run at the same time); batches still go to Redis one after another, in order.
+   * Runs in the batch chain, so a `flush` beside it waits as it waits for any batch.
+   */
+  private drainPipelined(): Promise<void> {
+    const run = this.batchChain.then(async () => {
+      const size = this.config.events.relayBatchSize;
+      let next = this.claim();
+      for (;;) {
+        const batch = await next;
+        if (batch.events.length === 0) return;
+        const more = batch.events.length >= size && !this.stopped;
+        next = more ? this.claim() : Promise.resolve({ claim: '', events: [] });
+        // Handled at once (awaited below): a claim failing during the publish must not be an unhandled rejection.
+        next.catch(() => undefined);
+        try {
+          await this.publishClaimed(batch);
+        } catch (err) {
+          // The prefetched claim is given back too, so that its rows need not wait for the lease.
+          const prefetched = await next.catch(() => undefined);
+          if (prefetched && prefetched.events.length > 0) await this.releaseQuietly(prefetched);
+          throw err;
+        }
+        if (!more) return;
+      }
+    });
+    this.batchChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async releaseQuietly(batch: ClaimedBatch): Promise<void> {
+    // Give the rows back now rather than when the lease lapses; if even that fails, the lease frees them.
+    await this.uow
+      .run(() => this.outbox.release(batch))
+      .catch((releaseErr: unknown) => {
+        this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
+      });
+  }
+
+  /** Publishes a claimed batch (released again if that fails) and starts writing its mark. */
+  private async publishClaimed(batch: ClaimedBatch): Promise<void> {
     const events = batch.events.map((p) => p.event);
     try {
       await this.publisher.publish(events);
     } catch (err) {
-      // Give the rows back now rather than when the lease lapses; if even that fails, the lease frees them.
-      await this.uow
-        .run(() => this.outbox.release(batch))
-        .catch((releaseErr: unknown) => {
-          this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
-        });
+      await this.releaseQuietly(batch);
       throw err;
     }
     this.lastPublishedAt = new Date();
     this.metrics.published(events);
-    const marked = await this.uow.run(() => this.outbox.markPublished(batch));
-    if (marked < events.length) {
-      this.logger.warn(`${events.length - marked} events were claimed again by another relay before they were marked published (lease lapsed)`);
-    }
-    return events.length;
+    // The mark is written while the next batch is claimed and published: its rows stay claimed (leased) until then,
+    // so no relay takes them meanwhile. Callers wait for the marks (`settleMarks`) before they report.
+    const mark = this.uow
+      .run(() => this.outbox.markPublished(batch))
+      .then((marked) => {
+        if (marked < events.length) {
+          this.logger.warn(`${events.length - marked} events were claimed again by another relay before they were marked published (lease lapsed)`);
+        }
+      });
+    this.marking.add(mark);
+    void mark.catch(() => undefined).finally(() => this.marking.delete(mark));
+  }
+
+  /** Waits for the marks in flight; the first failure is thrown (its rows are published again after the lease). */
+  private async settleMarks(): Promise<void> {
+    while (this.marking.size > 0) await Promise.all([...this.marking]);
   }
 
   /**
