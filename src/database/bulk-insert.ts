@@ -1,5 +1,6 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Dialect } from './dialect';
+import { placeholders } from './placeholders';
 
 /** Rows per multi-row INSERT: small enough for any packet limit and SQLite's variable limit, large enough to be fast. */
 export const INSERT_CHUNK = 500;
@@ -15,7 +16,7 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
   const metadata = manager.connection.getMetadata(target);
   const columns = metadata.columns.filter((c) => !c.isGenerated);
   const names = columns.map((c) => c.databaseName).join(', ');
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const tuple = `(${placeholders(columns)})`;
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
     const chunk = rows.slice(start, start + INSERT_CHUNK);
     const params: unknown[] = [];

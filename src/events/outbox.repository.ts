@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import { In, IsNull, LessThan, Not } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
+import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { CloudEvent } from './cloud-event';
 import { OutboxEventEntity } from './outbox-event.entity';
@@ -81,7 +82,7 @@ export class OutboxRepository {
     );
     if (candidates.length === 0) return { claim, events: [] };
     const seqs = candidates.map((r) => String(r.seq));
-    const marks = seqs.map(() => '?').join(', ');
+    const marks = placeholders(seqs);
     // The condition again: on Galera another node may have claimed a candidate since (its write is applied here).
     await manager.query(
       `UPDATE event_outbox SET claimed_by = ?, claim_expires_at = ${until}, attempts = attempts + 1 WHERE seq IN (${marks}) AND ${claimable}`,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import { bulkInsert, INSERT_CHUNK } from '../database/bulk-insert';
+import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
 import { RecoveryAddressEntity, VerifiableAddressEntity } from './entities/identity-address.entity';
@@ -121,7 +122,7 @@ export class IdentityRepository {
   async findByIds(ids: string[]): Promise<Identity[]> {
     if (ids.length === 0) return [];
     const unique = [...new Set(ids)];
-    return this.hydrate(await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE id IN (${marks(unique)})`, unique), false);
+    return this.hydrate(await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE id IN (${placeholders(unique)})`, unique), false);
   }
 
   /** Keyset page: identities with an id greater than `afterId`, in id order. */
@@ -151,7 +152,7 @@ export class IdentityRepository {
     const params: unknown[] = [];
     if (filter.ids) {
       if (filter.ids.length === 0) return { sql: '1 = 0', params: [] };
-      clauses.push(`id IN (${marks(filter.ids)})`);
+      clauses.push(`id IN (${placeholders(filter.ids)})`);
       params.push(...filter.ids);
     }
     if (filter.identifierPrefix !== undefined) {
@@ -254,7 +255,7 @@ export class IdentityRepository {
   private async hydrate(rows: IdentityRow[], withCredentials: boolean): Promise<Identity[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const byIdentity = `identity_id IN (${marks(ids)})`;
+    const byIdentity = `identity_id IN (${placeholders(ids)})`;
     const [verifiable, recovery, credentials, identifiers] = await Promise.all([
       this.select<VerifiableRow>(`SELECT ${VERIFIABLE_COLUMNS} FROM identity_verifiable_addresses WHERE ${byIdentity} ORDER BY created_at, id`, ids),
       this.select<RecoveryRow>(`SELECT ${RECOVERY_COLUMNS} FROM identity_recovery_addresses WHERE ${byIdentity} ORDER BY created_at, id`, ids),
@@ -320,11 +321,6 @@ export class IdentityRepository {
       recoveryAddresses: recoveryByIdentity.get(r.id) ?? [],
     }));
   }
-}
-
-/** `?, ?, …`: one placeholder per value of an IN list. */
-function marks(values: readonly unknown[]): string {
-  return values.map(() => '?').join(', ');
 }
 
 /** The rows of the raw reads, as the drivers return them (timestamps are mapped through the dialect). */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { groupBy } from '../common/collections';
+import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SessionDeviceEntity, SessionEntity } from './entities/session.entity';
 import type { AuthenticationMethod, Session } from './session.model';
@@ -116,7 +117,7 @@ export class SessionRepository {
   /** Sessions by id, locked for the calling transaction on MySQL (revocation re-reads under the lock). */
   async findByIdsForUpdate(ids: string[]): Promise<Session[]> {
     if (ids.length === 0) return [];
-    return this.select(`WHERE id IN (${ids.map(() => '?').join(', ')})${this.uow.sqlDialect.lockClause()}`, ids);
+    return this.select(`WHERE id IN (${placeholders(ids)})${this.uow.sqlDialect.lockClause()}`, ids);
   }
 
   /** Sessions of an identity, for revocation; locked for the calling transaction on MySQL. */
@@ -134,7 +135,7 @@ export class SessionRepository {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const devices = await this.manager.query<DeviceRow[]>(
-      `SELECT id, session_id, ip_address, user_agent, location, created_at, updated_at FROM session_devices WHERE session_id IN (${ids.map(() => '?').join(', ')}) ORDER BY created_at, id`,
+      `SELECT id, session_id, ip_address, user_agent, location, created_at, updated_at FROM session_devices WHERE session_id IN (${placeholders(ids)}) ORDER BY created_at, id`,
       ids,
     );
     const time = (v: unknown) => this.uow.sqlDialect.readTimestamp(v);
