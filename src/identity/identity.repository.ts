@@ -201,13 +201,13 @@ export class IdentityRepository {
     return this.manager.count(IdentityEntity);
   }
 
-  /** The identity that has `identifier` among the credentials of the given types. */
+  /** The identity that has `identifier` among the credentials of the given types (the login lookup). */
   async findIdByIdentifier(identifier: string, types: CredentialType[]): Promise<string | null> {
-    const row = await this.manager.findOne(IdentityCredentialIdentifierEntity, {
-      select: { identityId: true },
-      where: { identifier, type: In(types) },
-    });
-    return row?.identityId ?? null;
+    const rows = await this.select<{ identity_id: string }>(
+      `SELECT identity_id FROM identity_credential_identifiers WHERE identifier = ? AND type IN (${placeholders(types)}) LIMIT 1`,
+      [identifier, ...types],
+    );
+    return rows[0]?.identity_id ?? null;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { groupBy } from '../common/collections';
+import { bulkInsert } from '../database/bulk-insert';
 import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SessionDeviceEntity, SessionEntity } from './entities/session.entity';
@@ -29,13 +30,13 @@ export class SessionRepository {
   }
 
   async insert(session: Session): Promise<void> {
-    await this.manager.insert(SessionEntity, toRow(session));
-    if (session.devices.length > 0) {
-      await this.manager.insert(
-        SessionDeviceEntity,
-        session.devices.map((d) => ({ ...d, sessionId: session.id })),
-      );
-    }
+    await bulkInsert(this.manager, this.uow.sqlDialect, SessionEntity, [toRow(session)]);
+    await bulkInsert(
+      this.manager,
+      this.uow.sqlDialect,
+      SessionDeviceEntity,
+      session.devices.map((d) => ({ ...d, sessionId: session.id })),
+    );
   }
 
   /*

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In, LessThan } from 'typeorm';
+import { bulkInsert } from '../../database/bulk-insert';
+import { selectEntities, updateEntity } from '../../database/entity-rows';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { FlowEntity } from './flow.entity';
 import type { Flow, FlowKind, FlowType } from './flow.model';
@@ -8,15 +10,16 @@ import type { Flow, FlowKind, FlowType } from './flow.model';
 export class FlowRepository {
   constructor(private readonly uow: UnitOfWork) {}
 
+  /* Every login, registration, settings and recovery request reads and writes its flow: plain SQL (entity-rows.ts). */
+
   async insert(flow: Flow): Promise<void> {
-    await this.uow.manager().insert(FlowEntity, toRow(flow));
+    await bulkInsert(this.uow.manager(), this.uow.sqlDialect, FlowEntity, [toRow(flow)]);
   }
 
   /** Locks the row when asked (where the dialect has row locks), so that concurrent submissions of one flow are counted one after another. */
   async findById(id: string, options: { lock?: boolean } = {}): Promise<Flow | null> {
-    let query = this.uow.manager().createQueryBuilder(FlowEntity, 'f').where('f.id = :id', { id });
-    if (options.lock) query = this.uow.sqlDialect.lockForUpdate(query);
-    const row = await query.getOne();
+    const lock = options.lock ? this.uow.sqlDialect.lockClause() : '';
+    const [row] = await selectEntities(this.uow.manager(), this.uow.sqlDialect, FlowEntity, `WHERE id = ?${lock}`, [id]);
     return row ? fromRow(row) : null;
   }
 
@@ -29,8 +32,7 @@ export class FlowRepository {
   }
 
   async update(flow: Flow): Promise<void> {
-    const { id, ...row } = toRow(flow);
-    await this.uow.manager().update(FlowEntity, { id }, row);
+    await updateEntity(this.uow.manager(), this.uow.sqlDialect, FlowEntity, toRow(flow));
   }
 }
 
