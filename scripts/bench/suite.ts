@@ -265,7 +265,7 @@ const SCENARIOS: Record<string, { runner: Runner; note?: string }> = {
   },
   login: {
     runner: (server, f) =>
-      load(4, DURATION_MS, async () => {
+      load(CONCURRENCY, DURATION_MS, async () => {
         if (server.name === 'raw')
           return ok((await send(server, { method: 'POST', path: '/login', body: { identifier: f.loginEmail, password: PASSWORD } })).status);
         await serviceLogin(server, f.loginEmail);
