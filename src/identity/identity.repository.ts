@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import { bulkInsert, INSERT_CHUNK } from '../database/bulk-insert';
+import { selectEntities } from '../database/entity-rows';
 import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
@@ -105,14 +106,14 @@ export class IdentityRepository {
   }
 
   /*
-   * Reads are plain SQL with hand-written row mapping (hydrate below): on the hottest routes TypeORM's query building
-   * and entity hydration cost more CPU than the statements themselves. Placeholders are `?` and every IN list is
-   * spelled out, which MySQL and SQLite read alike; timestamps go through the dialect.
+   * Reads are plain SQL through entity-rows.ts: on the hottest routes TypeORM's query building and entity hydration
+   * cost more CPU than the statements themselves. Placeholders are `?` and every IN list is spelled out, which MySQL
+   * and SQLite read alike.
    */
 
   async findById(id: string, options: LoadOptions): Promise<Identity | null> {
     const lock = options.lock ? this.uow.sqlDialect.lockClause() : '';
-    const rows = await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE id = ?${lock}`, [id]);
+    const rows = await this.entities(IdentityEntity, `WHERE id = ?${lock}`, [id]);
     if (rows.length === 0) return null;
     const [identity] = await this.hydrate(rows, options.credentials);
     return identity;
@@ -122,28 +123,20 @@ export class IdentityRepository {
   async findByIds(ids: string[]): Promise<Identity[]> {
     if (ids.length === 0) return [];
     const unique = [...new Set(ids)];
-    return this.hydrate(await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE id IN (${placeholders(unique)})`, unique), false);
+    return this.hydrate(await this.entities(IdentityEntity, `WHERE id IN (${placeholders(unique)})`, unique), false);
   }
 
   /** Keyset page: identities with an id greater than `afterId`, in id order. */
   async listAfter(afterId: string, limit: number, filter: ListFilter, credentials: boolean): Promise<Identity[]> {
     const where = this.filtered(filter);
-    const rows = await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${where.sql} AND id > ? ORDER BY id LIMIT ?`, [
-      ...where.params,
-      afterId,
-      limit,
-    ]);
+    const rows = await this.entities(IdentityEntity, `WHERE ${where.sql} AND id > ? ORDER BY id LIMIT ?`, [...where.params, afterId, limit]);
     return this.hydrate(rows, credentials);
   }
 
   /** Offset page (Kratos's legacy `page`/`per_page`), in id order. */
   async listOffset(offset: number, limit: number, filter: ListFilter, credentials: boolean): Promise<Identity[]> {
     const where = this.filtered(filter);
-    const rows = await this.select<IdentityRow>(`SELECT ${IDENTITY_COLUMNS} FROM identities WHERE ${where.sql} ORDER BY id LIMIT ? OFFSET ?`, [
-      ...where.params,
-      limit,
-      offset,
-    ]);
+    const rows = await this.entities(IdentityEntity, `WHERE ${where.sql} ORDER BY id LIMIT ? OFFSET ?`, [...where.params, limit, offset]);
     return this.hydrate(rows, credentials);
   }
 
@@ -166,8 +159,8 @@ export class IdentityRepository {
     return { sql: clauses.join(' AND '), params };
   }
 
-  private select<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return this.manager.query<T[]>(sql, params);
+  private entities<T extends ObjectLiteral>(target: EntityTarget<T>, clause: string, params: unknown[]): Promise<T[]> {
+    return selectEntities(this.manager, this.uow.sqlDialect, target, clause, params);
   }
 
   /**
@@ -203,7 +196,7 @@ export class IdentityRepository {
 
   /** The identity that has `identifier` among the credentials of the given types (the login lookup). */
   async findIdByIdentifier(identifier: string, types: CredentialType[]): Promise<string | null> {
-    const rows = await this.select<{ identity_id: string }>(
+    const rows = await this.manager.query<Array<{ identity_id: string }>>(
       `SELECT identity_id FROM identity_credential_identifiers WHERE identifier = ? AND type IN (${placeholders(types)}) LIMIT 1`,
       [identifier, ...types],
     );
@@ -252,124 +245,59 @@ export class IdentityRepository {
     return taken;
   }
 
-  private async hydrate(rows: IdentityRow[], withCredentials: boolean): Promise<Identity[]> {
+  private async hydrate(rows: IdentityEntity[], withCredentials: boolean): Promise<Identity[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const byIdentity = `identity_id IN (${placeholders(ids)})`;
+    const byIdentity = `WHERE identity_id IN (${placeholders(ids)})`;
     const [verifiable, recovery, credentials, identifiers] = await Promise.all([
-      this.select<VerifiableRow>(`SELECT ${VERIFIABLE_COLUMNS} FROM identity_verifiable_addresses WHERE ${byIdentity} ORDER BY created_at, id`, ids),
-      this.select<RecoveryRow>(`SELECT ${RECOVERY_COLUMNS} FROM identity_recovery_addresses WHERE ${byIdentity} ORDER BY created_at, id`, ids),
-      withCredentials ? this.select<CredentialRow>(`SELECT ${CREDENTIAL_COLUMNS} FROM identity_credentials WHERE ${byIdentity}`, ids) : Promise.resolve([]),
-      withCredentials
-        ? this.select<IdentifierRow>(
-            `SELECT credential_id, identifier FROM identity_credential_identifiers WHERE ${byIdentity} ORDER BY created_at, identifier`,
-            ids,
-          )
-        : Promise.resolve([]),
+      this.entities(VerifiableAddressEntity, `${byIdentity} ORDER BY created_at, id`, ids),
+      this.entities(RecoveryAddressEntity, `${byIdentity} ORDER BY created_at, id`, ids),
+      withCredentials ? this.entities(IdentityCredentialEntity, byIdentity, ids) : Promise.resolve([]),
+      withCredentials ? this.entities(IdentityCredentialIdentifierEntity, `${byIdentity} ORDER BY created_at, identifier`, ids) : Promise.resolve([]),
     ]);
-    const time = (v: unknown) => this.uow.sqlDialect.readTimestamp(v);
-    const nullableTime = (v: unknown) => (v === null || v === undefined ? null : time(v));
     const identifiersByCredential = groupBy(
       identifiers,
-      (i) => i.credential_id,
+      (i) => i.credentialId,
       (i) => i.identifier,
     );
     const credentialsByIdentity = groupBy(
       credentials,
-      (c) => c.identity_id,
+      (c) => c.identityId,
       (c): Credential => ({
         id: c.id,
         type: c.type as CredentialType,
         identifiers: identifiersByCredential.get(c.id) ?? [],
         config: JSON.parse(c.config) as Record<string, unknown>,
-        version: Number(c.version),
-        createdAt: time(c.created_at),
-        updatedAt: time(c.updated_at),
+        version: c.version,
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
       }),
     );
     const verifiableByIdentity = groupBy(
       verifiable,
-      (a) => a.identity_id,
-      (a) => ({
-        id: a.id,
-        value: a.value,
-        verified: Boolean(Number(a.verified)),
-        via: a.via,
-        status: a.status,
-        verifiedAt: nullableTime(a.verified_at),
-        createdAt: time(a.created_at),
-        updatedAt: time(a.updated_at),
-      }),
+      (a) => a.identityId,
+      ({ identityId: _, ...a }) => a,
     );
     const recoveryByIdentity = groupBy(
       recovery,
-      (a) => a.identity_id,
-      (a) => ({ id: a.id, value: a.value, via: a.via, createdAt: time(a.created_at), updatedAt: time(a.updated_at) }),
+      (a) => a.identityId,
+      ({ identityId: _, ...a }) => a,
     );
     return rows.map((r) => ({
       id: r.id,
-      schemaId: r.schema_id,
+      schemaId: r.schemaId,
       state: r.state as IdentityState,
-      stateChangedAt: nullableTime(r.state_changed_at),
+      stateChangedAt: r.stateChangedAt,
       traits: parseJson(r.traits),
-      metadataPublic: parseJson(r.metadata_public),
-      metadataAdmin: parseJson(r.metadata_admin),
-      createdAt: time(r.created_at),
-      updatedAt: time(r.updated_at),
+      metadataPublic: parseJson(r.metadataPublic),
+      metadataAdmin: parseJson(r.metadataAdmin),
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
       credentials: (credentialsByIdentity.get(r.id) ?? []).sort((a, b) => a.type.localeCompare(b.type)),
       verifiableAddresses: verifiableByIdentity.get(r.id) ?? [],
       recoveryAddresses: recoveryByIdentity.get(r.id) ?? [],
     }));
   }
-}
-
-/** The rows of the raw reads, as the drivers return them (timestamps are mapped through the dialect). */
-const IDENTITY_COLUMNS = 'id, schema_id, state, state_changed_at, traits, metadata_public, metadata_admin, created_at, updated_at';
-interface IdentityRow {
-  id: string;
-  schema_id: string;
-  state: string;
-  state_changed_at: unknown;
-  traits: string;
-  metadata_public: string | null;
-  metadata_admin: string | null;
-  created_at: unknown;
-  updated_at: unknown;
-}
-const VERIFIABLE_COLUMNS = 'id, identity_id, via, value, verified, status, verified_at, created_at, updated_at';
-interface VerifiableRow {
-  id: string;
-  identity_id: string;
-  via: string;
-  value: string;
-  verified: number | boolean;
-  status: string;
-  verified_at: unknown;
-  created_at: unknown;
-  updated_at: unknown;
-}
-const RECOVERY_COLUMNS = 'id, identity_id, via, value, created_at, updated_at';
-interface RecoveryRow {
-  id: string;
-  identity_id: string;
-  via: string;
-  value: string;
-  created_at: unknown;
-  updated_at: unknown;
-}
-const CREDENTIAL_COLUMNS = 'id, identity_id, type, config, version, created_at, updated_at';
-interface CredentialRow {
-  id: string;
-  identity_id: string;
-  type: string;
-  config: string;
-  version: number | string;
-  created_at: unknown;
-  updated_at: unknown;
-}
-interface IdentifierRow {
-  credential_id: string;
-  identifier: string;
 }
 
 function toIdentityRow(identity: Identity): IdentityEntity {

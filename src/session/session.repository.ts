@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { groupBy } from '../common/collections';
 import { bulkInsert } from '../database/bulk-insert';
+import { selectEntities } from '../database/entity-rows';
 import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SessionDeviceEntity, SessionEntity } from './entities/session.entity';
@@ -40,8 +41,8 @@ export class SessionRepository {
   }
 
   /*
-   * Reads are plain SQL mapped by hand: on whoami and the admin session routes TypeORM's query building and hydration
-   * cost more CPU than the statements. Placeholders are `?`, IN lists are spelled out, values go through the dialect.
+   * Reads are plain SQL through entity-rows.ts: on whoami and the admin session routes TypeORM's query building and
+   * hydration cost more CPU than the statements. Placeholders are `?`, IN lists are spelled out.
    */
 
   async findById(id: string, options: { lock?: boolean } = {}): Promise<Session | null> {
@@ -58,29 +59,9 @@ export class SessionRepository {
     return session ?? null;
   }
 
-  /** Sessions (with their devices) of `SELECT … FROM sessions <tail>`. */
-  private async select(tail: string, params: unknown[]): Promise<Session[]> {
-    const dialect = this.uow.sqlDialect;
-    const rows = await this.manager.query<SessionRow[]>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions ${tail}`,
-      params.map((p) => dialect.writeValue(p)),
-    );
-    const time = (v: unknown) => dialect.readTimestamp(v);
-    return this.hydrate(
-      rows.map((r) => ({
-        id: r.id,
-        identityId: r.identity_id,
-        tokenHash: r.token_hash,
-        active: Boolean(Number(r.active)),
-        expiresAt: time(r.expires_at),
-        authenticatedAt: time(r.authenticated_at),
-        issuedAt: time(r.issued_at),
-        aal: r.aal,
-        authenticationMethods: r.authentication_methods,
-        createdAt: time(r.created_at),
-        updatedAt: time(r.updated_at),
-      })),
-    );
+  /** Sessions (with their devices) of `SELECT … FROM sessions <clause>`. */
+  private async select(clause: string, params: unknown[]): Promise<Session[]> {
+    return this.hydrate(await selectEntities(this.manager, this.uow.sqlDialect, SessionEntity, clause, params));
   }
 
   /** Keyset page in id order. */
@@ -135,22 +116,17 @@ export class SessionRepository {
   private async hydrate(rows: SessionEntity[]): Promise<Session[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const devices = await this.manager.query<DeviceRow[]>(
-      `SELECT id, session_id, ip_address, user_agent, location, created_at, updated_at FROM session_devices WHERE session_id IN (${placeholders(ids)}) ORDER BY created_at, id`,
+    const devices = await selectEntities(
+      this.manager,
+      this.uow.sqlDialect,
+      SessionDeviceEntity,
+      `WHERE session_id IN (${placeholders(ids)}) ORDER BY created_at, id`,
       ids,
     );
-    const time = (v: unknown) => this.uow.sqlDialect.readTimestamp(v);
     const devicesBySession = groupBy(
       devices,
-      (d) => d.session_id,
-      (d) => ({
-        id: d.id,
-        ipAddress: d.ip_address,
-        userAgent: d.user_agent,
-        location: d.location,
-        createdAt: time(d.created_at),
-        updatedAt: time(d.updated_at),
-      }),
+      (d) => d.sessionId,
+      ({ sessionId: _, ...device }) => device,
     );
     return rows.map((r) => ({
       id: r.id,
@@ -214,31 +190,4 @@ function toRow(session: Session): SessionEntity {
     createdAt: session.createdAt,
     updatedAt: session.updatedAt,
   };
-}
-
-const SESSION_COLUMNS = 'id, identity_id, token_hash, active, expires_at, authenticated_at, issued_at, aal, authentication_methods, created_at, updated_at';
-
-/** Rows of the raw reads, as the drivers return them (timestamps are mapped through the dialect). */
-interface SessionRow {
-  id: string;
-  identity_id: string;
-  token_hash: string;
-  active: number | boolean;
-  expires_at: unknown;
-  authenticated_at: unknown;
-  issued_at: unknown;
-  aal: string;
-  authentication_methods: string;
-  created_at: unknown;
-  updated_at: unknown;
-}
-
-interface DeviceRow {
-  id: string;
-  session_id: string;
-  ip_address: string | null;
-  user_agent: string | null;
-  location: string | null;
-  created_at: unknown;
-  updated_at: unknown;
 }
