@@ -268,9 +268,7 @@ export class RecoveryService {
 
   /** A fresh recovery flow (no code or link of its own) that shows `message`. */
   private messageFlow(type: FlowType, message: UiText): Promise<Flow> {
-    return this.uow.run(() =>
-      this.flows.create('recovery', '/self-service/recovery', { type, state: 'choose_method', context: { method: 'link', messages: [message] } }),
-    );
+    return this.flows.create('recovery', '/self-service/recovery', { type, state: 'choose_method', context: { method: 'link', messages: [message] } });
   }
 
   private replacementFor(flow: Flow): Promise<Flow> {

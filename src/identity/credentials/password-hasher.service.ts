@@ -1,28 +1,47 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { hash as argon2Hash } from '@node-rs/argon2';
-import { hash as bcryptHash } from '@node-rs/bcrypt';
-import pLimit, { type LimitFunction } from 'p-limit';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { Piscina } from 'piscina';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { APP_CONFIG } from '../../config/config.module';
 import type { AppConfig } from '../../config/app-config';
 import { ApiError } from '../../common/errors/api-error';
 import { METRICS_REGISTRY } from '../../metrics/metrics.module';
-import { detectHashFormat, verifyPasswordHash } from './hashing/hash-formats';
+import { detectHashFormat } from './hashing/hash-formats';
+import type { HashResult, HashTask } from './hashing/hash-worker';
 
 /** Longest plaintext accepted for hashing; beyond it a request is refused rather than burning CPU. */
 export const MAX_PASSWORD_BYTES = 4096;
 export const BCRYPT_MAX_BYTES = 72;
-/** `Algorithm.Argon2id` of @node-rs/argon2 (a const enum, which isolated modules cannot read). */
-const ARGON2ID = 2;
+/**
+ * Added to the hashing threads' nice value (Linux; lowering a priority needs no privilege). Ten puts a hashing thread
+ * at about a tenth of the event loop's CPU share when both want a core, so a login storm slows logins, not the rest.
+ */
+export const HASHING_NICE_INCREMENT = 10;
+/** Hashing threads left idle this long exit (a new one starts in about 50 ms), so an idle replica holds none. */
+const IDLE_THREAD_MS = 30_000;
+
+/**
+ * The worker's file: compiled JavaScript beside this file in dist/; run from the TypeScript sources (the tests, the
+ * development scripts) the worker loads its .ts file through ts-node, which is a development dependency.
+ */
+function hashWorker(): { filename: string; execArgv: string[] } {
+  const compiled = join(__dirname, 'hashing', 'hash-worker.js');
+  if (existsSync(compiled)) return { filename: compiled, execArgv: [] };
+  return { filename: join(__dirname, 'hashing', 'hash-worker.ts'), execArgv: ['--require', require.resolve('ts-node/register/transpile-only')] };
+}
 
 /**
  * Hashes new passwords with the configured algorithm (argon2id by default, bcrypt selectable) and verifies any
- * importable format. The native hashers run on libuv's thread pool, off the event loop; the limit bounds how many
- * run at once so a burst of imports or logins queues instead of exhausting memory (argon2 takes m KiB per hash).
+ * importable format. Hashes are computed on a pool of worker threads (Piscina) of at most HASHER_CONCURRENCY threads,
+ * each at a lower CPU priority than the event loop; more hashes queue (argon2 takes m KiB per hash, so the bound is
+ * also a memory bound). The event loop only posts tasks and reads results.
  */
 @Injectable()
-export class PasswordHasherService {
-  private readonly limit: LimitFunction;
+export class PasswordHasherService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(PasswordHasherService.name);
+  private readonly pool: Piscina<HashTask, HashResult>;
+  private running = 0;
   private readonly duration: Histogram<'operation' | 'algorithm'>;
 
   /** Without a registry (unit tests) the metrics are kept but exposed nowhere. */
@@ -30,9 +49,21 @@ export class PasswordHasherService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
-    const limit = (this.limit = pLimit(config.hasher.concurrency));
+    const threads = config.hasher.concurrency;
+    const pool = (this.pool = new Piscina<HashTask, HashResult>({
+      ...hashWorker(),
+      minThreads: 0,
+      maxThreads: threads,
+      // One task per thread: a queued hash waits for the first free thread rather than behind one thread's backlog.
+      concurrentTasksPerWorker: 1,
+      idleTimeout: IDLE_THREAD_MS,
+      niceIncrement: HASHING_NICE_INCREMENT,
+      // The threads allocate little JavaScript: a small young generation keeps each one's memory small.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    }));
+    pool.on('error', (err: Error) => this.logger.error(`a password hashing thread failed: ${err.message}`));
     const registers = registry ? [registry] : [];
-    // The time a hash takes on the thread pool, not counting the wait for a slot (that is the queue gauge).
+    // The time a hash takes on its thread, not counting the wait for one (that is the queue gauge).
     this.duration = new Histogram({
       name: 'password_hash_duration_seconds',
       help: 'Time to compute a password hash (hash: a new password; verify: a login or a check), by algorithm',
@@ -42,12 +73,13 @@ export class PasswordHasherService {
     });
     this.duration.zero({ operation: 'hash', algorithm: config.hasher.algorithm });
     this.duration.zero({ operation: 'verify', algorithm: config.hasher.algorithm });
+    const running = () => this.running;
     new Gauge({
       name: 'password_hash_queue_length',
-      help: 'Password hashes waiting for a slot (HASHER_CONCURRENCY are computed at once)',
+      help: 'Password hashes waiting for a hashing thread (HASHER_CONCURRENCY are computed at once)',
       registers,
       collect() {
-        this.set(limit.pendingCount);
+        this.set(pool.queueSize);
       },
     });
     new Gauge({
@@ -55,9 +87,29 @@ export class PasswordHasherService {
       help: 'Password hashes being computed now',
       registers,
       collect() {
-        this.set(limit.activeCount);
+        // A result on its way back still counts as running here, while its thread already computes the next one.
+        this.set(Math.min(Math.max(running() - pool.queueSize, 0), threads));
       },
     });
+  }
+
+  /**
+   * One trivial task at start: a thread that cannot start (its file or a native module missing) then stops the start
+   * with the reason, instead of leaving every later hash waiting. The thread exits once idle.
+   */
+  async onModuleInit(): Promise<void> {
+    let onError: (err: Error) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (onError = (err) => reject(new Error(`password hashing threads cannot start: ${err.message}`))));
+    this.pool.once('error', onError);
+    try {
+      await Promise.race([this.pool.run({ operation: 'verify', password: '', hash: '' }), failed]);
+    } finally {
+      this.pool.off('error', onError);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.destroy();
   }
 
   /** Throws a 400 for a password the configured algorithm cannot hash. */
@@ -74,33 +126,31 @@ export class PasswordHasherService {
   async hash(password: string): Promise<string> {
     this.assertHashable(password);
     const { algorithm, argon2, bcryptCost } = this.config.hasher;
-    return this.limit(() =>
-      this.timed('hash', algorithm, () =>
-        algorithm === 'bcrypt'
-          ? bcryptHash(password, bcryptCost)
-          : argon2Hash(password, {
-              algorithm: ARGON2ID,
-              memoryCost: argon2.memoryKiB,
-              timeCost: argon2.iterations,
-              parallelism: argon2.parallelism,
-            }),
-      ),
-    );
+    const task: HashTask =
+      algorithm === 'bcrypt' ? { operation: 'hash', password, algorithm, cost: bcryptCost } : { operation: 'hash', password, algorithm, ...argon2 };
+    return (await this.run(task, algorithm)) as string;
   }
 
   async verify(password: string, hash: string): Promise<boolean> {
     if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return false;
     // The stored hash's format names the algorithm (a fixed set of names, so the label set stays small).
     const algorithm = detectHashFormat(hash)?.name ?? 'unknown';
-    return this.limit(() => this.timed('verify', algorithm, () => verifyPasswordHash(password, hash)));
+    return (await this.run({ operation: 'verify', password, hash }, algorithm)) as boolean;
   }
 
-  private async timed<T>(operation: 'hash' | 'verify', algorithm: string, work: () => Promise<T>): Promise<T> {
-    const end = this.duration.startTimer({ operation, algorithm });
+  /** Hashes queued or being computed. */
+  get pending(): number {
+    return this.running;
+  }
+
+  private async run(task: HashTask, algorithm: string): Promise<string | boolean> {
+    this.running++;
     try {
-      return await work();
+      const { value, seconds } = await this.pool.run(task);
+      this.duration.observe({ operation: task.operation, algorithm }, seconds);
+      return value;
     } finally {
-      end();
+      this.running--;
     }
   }
 

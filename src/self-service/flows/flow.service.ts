@@ -59,6 +59,7 @@ export class FlowService {
       createdAt: now,
       updatedAt: now,
     };
+    // One INSERT: autocommit makes it atomic, so no transaction of its own (it joins the caller's when there is one).
     await this.flows.insert(flow);
     return flow;
   }

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { FlowResponse } from '../../common/errors/api-error';
 import { formatTime } from '../../common/time/rfc3339';
-import { UnitOfWork } from '../../database/unit-of-work';
 import { SchemaService } from '../../schema/schema.service';
 import { SessionService } from '../../session/session.service';
 import { FlowService } from '../flows/flow.service';
@@ -27,12 +26,11 @@ export class LoginService {
     private readonly strategies: StrategyRegistry,
     private readonly schemas: SchemaService,
     private readonly sessions: SessionService,
-    private readonly uow: UnitOfWork,
     private readonly clock: Clock,
   ) {}
 
   async createFlow(messages: UiText[] = []): Promise<Flow> {
-    return this.uow.run(() => this.flows.create('login', '/self-service/login/api', { state: 'choose_method', context: { messages } }));
+    return this.flows.create('login', '/self-service/login/api', { state: 'choose_method', context: { messages } });
   }
 
   async flowJson(flow: Flow, edit?: (ui: UiContainer) => void): Promise<Record<string, unknown>> {

@@ -81,7 +81,7 @@ export class RegistrationService {
   ) {}
 
   async createFlow(messages: UiText[] = []): Promise<Flow> {
-    return this.uow.run(() => this.flows.create('registration', '/self-service/registration/api', { state: 'choose_method', context: { messages } }));
+    return this.flows.create('registration', '/self-service/registration/api', { state: 'choose_method', context: { messages } });
   }
 
   async flowJson(flow: Flow, edit?: (ui: UiContainer) => void): Promise<Record<string, unknown>> {

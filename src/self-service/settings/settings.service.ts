@@ -42,15 +42,13 @@ export class SettingsService {
 
   /** A settings flow for the session's identity (used by GET …/settings/api and by recovery). */
   async createFlow(identity: Identity, session: Session, type: FlowType, messages: UiText[] = []): Promise<Flow> {
-    return this.uow.run(() =>
-      this.flows.create('settings', type === 'api' ? '/self-service/settings/api' : '/self-service/settings/browser', {
-        type,
-        state: 'show_form',
-        identityId: identity.id,
-        sessionId: session.id,
-        context: { messages },
-      }),
-    );
+    return this.flows.create('settings', type === 'api' ? '/self-service/settings/api' : '/self-service/settings/browser', {
+      type,
+      state: 'show_form',
+      identityId: identity.id,
+      sessionId: session.id,
+      context: { messages },
+    });
   }
 
   async createForRequest(request: FastifyRequest): Promise<Record<string, unknown>> {

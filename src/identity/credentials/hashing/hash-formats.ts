@@ -1,7 +1,6 @@
-import { createCipheriv, createHash, createHmac, pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
-import { promisify } from 'node:util';
-import { verify as argon2Verify } from '@node-rs/argon2';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import { createCipheriv, createHash, createHmac, pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
+import { verifySync as argon2Verify } from '@node-rs/argon2';
+import { verifySync as bcryptVerify } from '@node-rs/bcrypt';
 import md4 from 'js-md4';
 import { md5Crypt, shaCrypt } from './crypt3';
 
@@ -27,12 +26,12 @@ export interface HashFormat {
   matches(hash: string): boolean;
   /** Throws HashFormatError when the hash is malformed or its parameters are out of bounds. */
   check(hash: string): void;
-  /** Synchronous for the hashes computed in JavaScript, a promise for the native ones (argon2, bcrypt, scrypt). */
+  /**
+   * Computes on the calling thread, native hashes included (a promise only where the computation yields between
+   * slices): it runs on a hashing worker thread (hash-worker.ts), never on the event loop.
+   */
   verify(password: string, hash: string): boolean | Promise<boolean>;
 }
-
-const pbkdf2Async = promisify(pbkdf2);
-const scryptAsync = promisify(scrypt) as (password: string | Buffer, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
 /** Bounds on costly parameters, as Kratos enforces them at import (a hash outside them could stall logins). */
 export const HASH_BOUNDS = {
@@ -170,12 +169,12 @@ const pbkdf2Format: HashFormat = {
     b64('pbkdf2', parts[3], 'salt');
     if (b64('pbkdf2', parts[4], 'hash').length === 0) fail('pbkdf2', 'hash is empty');
   },
-  async verify(password, h) {
+  verify(password, h) {
     const [, kind, paramText, salt, digest] = h.split('$');
     const alg = PBKDF2_DIGESTS[kind.slice('pbkdf2-'.length)] ?? 'sha256';
     const iterations = Number(/i=(\d+)/.exec(paramText)![1]);
     const expected = Buffer.from(digest, 'base64');
-    const derived = await pbkdf2Async(password, Buffer.from(salt, 'base64'), iterations, expected.length, alg);
+    const derived = pbkdf2Sync(password, Buffer.from(salt, 'base64'), iterations, expected.length, alg);
     return equal(derived, expected);
   },
 };
@@ -200,11 +199,11 @@ const scryptFormat: HashFormat = {
     b64('scrypt', parts[3], 'salt');
     if (b64('scrypt', parts[4], 'hash').length === 0) fail('scrypt', 'hash is empty');
   },
-  async verify(password, h) {
+  verify(password, h) {
     const [, , paramText, salt, digest] = h.split('$');
     const p = params('scrypt', paramText, ['ln', 'r', 'p']);
     const expected = Buffer.from(digest, 'base64');
-    const derived = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    const derived = scryptSync(password, Buffer.from(salt, 'base64'), expected.length, {
       N: p.ln,
       r: p.r,
       p: p.p,
@@ -283,11 +282,11 @@ const firescryptFormat: HashFormat = {
     ] as const)
       b64('firescrypt', parts[i], what);
   },
-  async verify(password, h) {
+  verify(password, h) {
     const [, , paramText, salt, digest, separator, signerKey] = h.split('$');
     const p = params('firescrypt', paramText, ['ln', 'r', 'p']);
     const n = 2 ** p.ln;
-    const key = await scryptAsync(password, Buffer.concat([Buffer.from(salt, 'base64'), Buffer.from(separator, 'base64')]), 32, {
+    const key = scryptSync(password, Buffer.concat([Buffer.from(salt, 'base64'), Buffer.from(separator, 'base64')]), 32, {
       N: n,
       r: p.r,
       p: p.p,

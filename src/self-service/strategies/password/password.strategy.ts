@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
 import { APP_CONFIG } from '../../../config/config.module';
 import type { AppConfig } from '../../../config/app-config';
@@ -23,11 +23,14 @@ type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
 
 /** The password method: identifier + password login, registration with a password, and changing it in settings. */
 @Injectable()
-export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, SettingsStrategy, OnModuleInit {
+export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, SettingsStrategy {
   readonly method = 'password';
   readonly flows = ['login', 'registration', 'settings'] as const;
-  /** Verified against when the identifier is unknown, so both failures take the same time (no user enumeration). */
-  private dummyHash = '';
+  /**
+   * Verified against when the identifier is unknown, so both failures take the same time (no user enumeration).
+   * Hashed on the first miss rather than at start, so that an idle replica starts no hashing thread.
+   */
+  private dummyHash?: Promise<string>;
   /** Password logins by outcome; submissions refused before an attempt (wrong method, empty fields) are not counted. */
   private readonly outcomes: Counter<'outcome'>;
 
@@ -50,10 +53,6 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
       registers: [registry],
     });
     for (const outcome of LOGIN_OUTCOMES) this.outcomes.inc({ outcome }, 0);
-  }
-
-  async onModuleInit(): Promise<void> {
-    this.dummyHash = await this.hasher.hash('not-a-real-password-0123456789');
   }
 
   loginNodes(): UiNode[] {
@@ -117,7 +116,10 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     const identityId = [...normalised].length <= IDENTIFIER_MAX_LENGTH ? await this.identityReader.findIdByIdentifier(normalised, [this.method]) : null;
     const identity = identityId ? await this.identityReader.findById(identityId, { credentials: true }) : null;
     const hash = identity?.credentials.find((c) => c.type === this.method)?.config.hashed_password;
-    const valid = typeof hash === 'string' && hash ? await this.hasher.verify(password, hash) : (await this.hasher.verify(password, this.dummyHash)) && false;
+    const valid =
+      typeof hash === 'string' && hash
+        ? await this.hasher.verify(password, hash)
+        : (await this.hasher.verify(password, await (this.dummyHash ??= this.hasher.hash('not-a-real-password-0123456789')))) && false;
     // A right password gives its attempt back (even for a disabled account: it was not a guess); a wrong one counts.
     await (valid ? attempt.release() : attempt.fail());
     if (!identity || !valid) {
