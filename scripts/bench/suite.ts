@@ -44,6 +44,9 @@ interface Sample {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU µs per request of the server process and of MariaDB (set by `measured`). */
+  cpuUs?: number;
+  dbCpuUs?: number;
   errors: number;
   count: number;
 }
@@ -110,6 +113,32 @@ async function startRaw(databaseUrl: string): Promise<Server> {
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health/alive`);
   return { name: 'raw', child, publicUrl: url, adminUrl: url };
+}
+
+/** CPU time the process has used so far (all its threads), in milliseconds; Linux counts it in 10 ms ticks. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [utime, stime] = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 13)
+    .map(Number);
+  return (utime + stime) * 10;
+}
+
+/** The MariaDB server's pid, to count its CPU per request too (it shares the cores with both servers). */
+function mariadbPid(): number | undefined {
+  const found = spawnSync('pidof', ['mariadbd'], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0];
+  return found ? Number(found) : undefined;
+}
+
+/** Runs one scenario on `server` and adds the CPU per request of the server and of MariaDB to its sample. */
+async function measured(server: Server, run: () => Promise<Sample>): Promise<Sample> {
+  const db = mariadbPid();
+  const before = [cpuMs(server.child.pid!), db ? cpuMs(db) : NaN];
+  const sample = await run();
+  const after = [cpuMs(server.child.pid!), db ? cpuMs(db) : NaN];
+  return { ...sample, cpuUs: ((after[0] - before[0]) * 1000) / sample.count, dbCpuUs: ((after[1] - before[1]) * 1000) / sample.count };
 }
 
 function rssMiB(child: ChildProcess): number {
@@ -410,6 +439,7 @@ async function eventLatency(
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+const cpu = (samples: Sample[]) => `${fmt(median(samples.map((x) => x.cpuUs ?? NaN)))} (${fmt(median(samples.map((x) => x.dbCpuUs ?? NaN)))})`;
 
 async function main(): Promise<void> {
   if (!args.includes('--no-build')) {
@@ -426,25 +456,27 @@ async function main(): Promise<void> {
     console.log(`seeding ${SEEDED} identities …`);
     const fixtures = await prepare(service);
     const names = Object.keys(SCENARIOS).filter((s) => !ONLY || ONLY.includes(s));
-    console.log(`| scenario | baseline req/s | service req/s | ratio | service p50 ms | service p99 ms | errors | notes |`);
-    console.log(`|---|---|---|---|---|---|---|---|`);
+    console.log(
+      `| scenario | baseline req/s | service req/s | ratio | service p50 ms | service p99 ms | errors | CPU µs/req baseline · service (MariaDB) | notes |`,
+    );
+    console.log(`|---|---|---|---|---|---|---|---|---|`);
     for (const name of names) {
       const samples: { raw: Sample[]; service: Sample[] } = { raw: [], service: [] };
       for (let round = 0; round < ROUNDS; round++) {
-        samples.raw.push(await SCENARIOS[name].runner(raw, fixtures));
-        samples.service.push(await SCENARIOS[name].runner(service, fixtures));
+        samples.raw.push(await measured(raw, () => SCENARIOS[name].runner(raw, fixtures)));
+        samples.service.push(await measured(service, () => SCENARIOS[name].runner(service, fixtures)));
       }
       const r = median(samples.raw.map((s) => s.rps));
       const s = median(samples.service.map((x) => x.rps));
       const errors = samples.service.reduce((n, x) => n + x.errors, 0) + samples.raw.reduce((n, x) => n + x.errors, 0);
-      const line = `| ${name} | ${fmt(r, 1)} | ${fmt(s, 1)} | ${fmt(s / r, 2)} | ${fmt(median(samples.service.map((x) => x.p50)), 1)} | ${fmt(median(samples.service.map((x) => x.p99)), 1)} | ${errors} | ${SCENARIOS[name].note ?? ''} |`;
+      const line = `| ${name} | ${fmt(r, 1)} | ${fmt(s, 1)} | ${fmt(s / r, 2)} | ${fmt(median(samples.service.map((x) => x.p50)), 1)} | ${fmt(median(samples.service.map((x) => x.p99)), 1)} | ${errors} | ${cpu(samples.raw)} · ${cpu(samples.service)} | ${SCENARIOS[name].note ?? ''} |`;
       console.log(line);
       out.push(line);
     }
     if (!ONLY || ONLY.includes('login-storm')) {
       const storm = await loginStorm(service, fixtures);
       console.log(
-        `| login-storm | GET p99 alone ${fmt(storm.alone, 1)} ms | during logins ${fmt(storm.storm, 1)} ms | ${fmt(storm.storm / storm.alone, 2)} | | | | target ≤ 2 |`,
+        `| login-storm | GET p99 alone ${fmt(storm.alone, 1)} ms | during logins ${fmt(storm.storm, 1)} ms | ${fmt(storm.storm / storm.alone, 2)} | | | | | target ≤ 2 |`,
       );
     }
     if (!ONLY || ONLY.includes('relay')) {
@@ -452,12 +484,12 @@ async function main(): Promise<void> {
       for (let round = 0; round < ROUNDS; round++) results.push(await relay(database.url, queue));
       const r = median(results.map((x) => x.raw));
       const s = median(results.map((x) => x.service));
-      console.log(`| relay | ${fmt(r, 0)} | ${fmt(s, 0)} | ${fmt(s / r, 2)} | | | | events/s: outbox → BullMQ vs raw addBulk |`);
+      console.log(`| relay | ${fmt(r, 0)} | ${fmt(s, 0)} | ${fmt(s / r, 2)} | | | | | events/s: outbox → BullMQ vs raw addBulk |`);
     }
     if (!ONLY || ONLY.includes('latency')) {
       const latency = await eventLatency(service, queue, 200, database.url);
       console.log(
-        `| event latency | | 200 creates/s | | ${fmt(latency.p50, 1)} | ${fmt(latency.p99, 1)} | | 201 → BullMQ worker, n=${latency.n}; commit → published p50 ${fmt(latency.outboxP50, 1)} p99 ${fmt(latency.outboxP99, 1)}; target p99 < 100 |`,
+        `| event latency | | 200 creates/s | | ${fmt(latency.p50, 1)} | ${fmt(latency.p99, 1)} | | | 201 → BullMQ worker, n=${latency.n}; commit → published p50 ${fmt(latency.outboxP50, 1)} p99 ${fmt(latency.outboxP99, 1)}; target p99 < 100 |`,
       );
     }
     console.log(

@@ -1,6 +1,7 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Dialect } from './dialect';
 import { placeholders } from './placeholders';
+import { runSql } from './run-sql';
 
 /** Rows per multi-row INSERT: small enough for any packet limit and SQLite's variable limit, large enough to be fast. */
 export const INSERT_CHUNK = 500;
@@ -26,6 +27,6 @@ export async function bulkInsert<T extends ObjectLiteral>(manager: EntityManager
         params.push(dialect.writeValue(value === undefined ? (column.default ?? null) : value));
       }
     }
-    await manager.query(`INSERT INTO ${metadata.tableName} (${names}) VALUES ${chunk.map(() => tuple).join(', ')}`, params);
+    await runSql(manager, `INSERT INTO ${metadata.tableName} (${names}) VALUES ${chunk.map(() => tuple).join(', ')}`, params);
   }
 }

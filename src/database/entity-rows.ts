@@ -1,6 +1,7 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js';
 import type { Dialect } from './dialect';
+import { runSql } from './run-sql';
 
 /**
  * Plain-SQL reads and updates of entity rows, driven by the entity's column metadata (as bulk-insert.ts is for
@@ -25,7 +26,8 @@ export async function selectEntities<T extends ObjectLiteral>(
 ): Promise<T[]> {
   const metadata = manager.connection.getMetadata(target);
   const names = metadata.columns.map((c) => c.databaseName).join(', ');
-  const rows = await manager.query<Array<Record<string, unknown>>>(
+  const rows = await runSql<Array<Record<string, unknown>>>(
+    manager,
     `SELECT ${names} FROM ${metadata.tableName} ${clause}`,
     params.map((p) => dialect.writeValue(p)),
   );
@@ -47,5 +49,5 @@ export async function updateEntity<T extends ObjectLiteral>(manager: EntityManag
   const columns = metadata.columns.filter((c) => !c.isPrimary && !c.isGenerated);
   const assignments = columns.map((c) => `${c.databaseName} = ?`).join(', ');
   const params = [...columns.map((c) => dialect.writeValue(c.getEntityValue(entity) ?? null)), dialect.writeValue(key.getEntityValue(entity))];
-  await manager.query(`UPDATE ${metadata.tableName} SET ${assignments} WHERE ${key.databaseName} = ?`, params);
+  await runSql(manager, `UPDATE ${metadata.tableName} SET ${assignments} WHERE ${key.databaseName} = ?`, params);
 }

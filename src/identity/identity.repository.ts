@@ -10,6 +10,7 @@ import { IdentityEntity } from './entities/identity.entity';
 import { randomUUID } from 'node:crypto';
 import type { Credential, CredentialType, Identity, IdentityState } from './identity.model';
 import { chunks, groupBy } from '../common/collections';
+import { runSql } from '../database/run-sql';
 
 export interface LoadOptions {
   credentials: boolean;
@@ -196,7 +197,8 @@ export class IdentityRepository {
 
   /** The identity that has `identifier` among the credentials of the given types (the login lookup). */
   async findIdByIdentifier(identifier: string, types: CredentialType[]): Promise<string | null> {
-    const rows = await this.manager.query<Array<{ identity_id: string }>>(
+    const rows = await runSql<Array<{ identity_id: string }>>(
+      this.manager,
       `SELECT identity_id FROM identity_credential_identifiers WHERE identifier = ? AND type IN (${placeholders(types)}) LIMIT 1`,
       [identifier, ...types],
     );

@@ -7,6 +7,7 @@ import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import { SessionDeviceEntity, SessionEntity } from './entities/session.entity';
 import type { AuthenticationMethod, Session } from './session.model';
+import { runSql } from '../database/run-sql';
 
 export interface SessionFilter {
   identityId?: string;
@@ -79,7 +80,8 @@ export class SessionRepository {
   async count(filter: SessionFilter, now: Date): Promise<number> {
     const dialect = this.uow.sqlDialect;
     const where = filtered(filter, now);
-    const [row] = await this.manager.query<Array<{ n: number | string }>>(
+    const [row] = await runSql<Array<{ n: number | string }>>(
+      this.manager,
       `SELECT COUNT(*) AS n FROM sessions WHERE ${where.sql}`,
       where.params.map((p) => dialect.writeValue(p)),
     );

@@ -17,6 +17,7 @@ export const REDACTED_PATHS = [
 
 /** A URL with the values of secret-bearing query parameters (recovery `token`, `code`) replaced. */
 export function redactUrl(url: string): string {
+  if (!url.includes('token=') && !url.includes('code=')) return url;
   return url.replace(/([?&](token|code|session_token)=)[^&]*/g, '$1[redacted]');
 }
 
