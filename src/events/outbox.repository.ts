@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { In, IsNull, LessThan, Not } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
 import { placeholders } from '../database/placeholders';
+import { runSql, runUpdate } from '../database/run-sql';
 import { UnitOfWork } from '../database/unit-of-work';
 import type { CloudEvent } from './cloud-event';
 import { OutboxEventEntity } from './outbox-event.entity';
@@ -76,7 +77,8 @@ export class OutboxRepository {
     const lease = Math.max(1, Math.round(leaseMs));
     const until = dialect.utcNowPlusMs(lease);
     const claimable = `published_at IS NULL AND (claimed_by IS NULL OR claim_expires_at < ${now})`;
-    const candidates = await manager.query<Array<{ seq: string | number }>>(
+    const candidates = await runSql<Array<{ seq: string | number }>>(
+      manager,
       `SELECT seq FROM event_outbox WHERE ${claimable} ORDER BY seq LIMIT ?${dialect.lockClause({ skipLocked: true })}`,
       [limit],
     );
@@ -84,11 +86,13 @@ export class OutboxRepository {
     const seqs = candidates.map((r) => String(r.seq));
     const marks = placeholders(seqs);
     // The condition again: on Galera another node may have claimed a candidate since (its write is applied here).
-    await manager.query(
+    await runSql(
+      manager,
       `UPDATE event_outbox SET claimed_by = ?, claim_expires_at = ${until}, attempts = attempts + 1 WHERE seq IN (${marks}) AND ${claimable}`,
       [claim, ...seqs],
     );
-    const rows = await manager.query<Array<{ seq: string | number; payload: string }>>(
+    const rows = await runSql<Array<{ seq: string | number; payload: string }>>(
+      manager,
       `SELECT seq, payload FROM event_outbox WHERE seq IN (${marks}) AND claimed_by = ? ORDER BY seq`,
       [...seqs, claim],
     );
@@ -98,19 +102,23 @@ export class OutboxRepository {
   /** Marks the claim's rows published; returns how many it still held (fewer when its lease lapsed and another took them). */
   async markPublished(batch: ClaimedBatch, at = new Date()): Promise<number> {
     if (batch.events.length === 0) return 0;
-    const result = await this.repo.update(
-      { seq: In(batch.events.map((e) => e.seq)), claimedBy: batch.claim, publishedAt: IsNull() },
-      { publishedAt: at, claimExpiresAt: null },
-    );
-    return result.affected ?? batch.events.length;
+    return this.updateHeld(batch, 'published_at = ?, claim_expires_at = NULL', [at]);
   }
 
   /** Gives the claim's unpublished rows back at once (publishing failed), rather than when the lease lapses. */
   async release(batch: ClaimedBatch): Promise<void> {
     if (batch.events.length === 0) return;
-    await this.repo.update(
-      { seq: In(batch.events.map((e) => e.seq)), claimedBy: batch.claim, publishedAt: IsNull() },
-      { claimedBy: null, claimExpiresAt: null },
+    await this.updateHeld(batch, 'claimed_by = NULL, claim_expires_at = NULL', []);
+  }
+
+  /** `SET assignments` on the rows the claim still holds unpublished, in plain SQL (a thousand-row IN list costs TypeORM's builder more than MariaDB). */
+  private updateHeld(batch: ClaimedBatch, assignments: string, values: unknown[]): Promise<number> {
+    const dialect = this.uow.sqlDialect;
+    const seqs = batch.events.map((e) => e.seq);
+    return runUpdate(
+      this.uow.manager(),
+      `UPDATE event_outbox SET ${assignments} WHERE seq IN (${placeholders(seqs)}) AND claimed_by = ? AND published_at IS NULL`,
+      [...values.map((v) => dialect.writeValue(v)), ...seqs, batch.claim],
     );
   }
 

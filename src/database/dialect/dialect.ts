@@ -39,7 +39,8 @@ export interface DialectErrors {
  */
 /** 'YYYY-MM-DD HH:MM:SS.SSS' in UTC: what TypeORM writes for a timestamp in MySQL and SQLite alike. */
 export function utcTimestampText(date: Date): string {
-  return date.toISOString().slice(0, 23).replace('T', ' ');
+  const iso = date.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
 /** A value for a raw statement's parameter: Dates as UTC text, booleans as 1/0 (better-sqlite3 binds neither). */
