@@ -13,6 +13,15 @@ describe('formatTime (Go RFC 3339 with trimmed fractions)', () => {
     expect(formatTime(new Date(iso))).toBe(expected);
   });
 
+  it('matches toISOString, trimmed, across the whole range of four-digit years', () => {
+    const trimmed = (date: Date) => date.toISOString().replace(/\.(\d*?)0*Z$/, (_m, digits: string) => (digits ? `.${digits}Z` : 'Z'));
+    const edges = [0, 951_782_400_000 /* 2000-02-29 */, 4_107_542_399_999 /* 2100-02-28T23:59:59.999 */, 253_402_300_799_999];
+    for (const t of [...edges, ...Array.from({ length: 20_000 }, () => Math.floor(Math.random() * 253_402_300_800_000))]) {
+      expect(formatTime(new Date(t))).toBe(trimmed(new Date(t)));
+    }
+    expect(formatTime(new Date(-1))).toBe('1969-12-31T23:59:59.999Z');
+  });
+
   it('matches the regular-expression definition on every millisecond of a second', () => {
     for (let ms = 0; ms < 1000; ms++) {
       const date = new Date(Date.UTC(2024, 1, 29, 23, 59, 59, ms));
