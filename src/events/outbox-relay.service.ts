@@ -224,11 +224,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   private async releaseQuietly(batch: ClaimedBatch): Promise<void> {
     // Give the rows back now rather than when the lease lapses; if even that fails, the lease frees them.
-    await this.uow
-      .run(() => this.outbox.release(batch))
-      .catch((releaseErr: unknown) => {
-        this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
-      });
+    await this.outbox.release(batch).catch((releaseErr: unknown) => {
+      this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
+    });
   }
 
   /** Publishes a claimed batch (released again if that fails) and starts writing its mark. */
@@ -244,13 +242,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     this.metrics.published(events);
     // The mark is written while the next batch is claimed and published: its rows stay claimed (leased) until then,
     // so no relay takes them meanwhile. Callers wait for the marks (`settleMarks`) before they report.
-    const mark = this.uow
-      .run(() => this.outbox.markPublished(batch))
-      .then((marked) => {
-        if (marked < events.length) {
-          this.logger.warn(`${events.length - marked} events were claimed again by another relay before they were marked published (lease lapsed)`);
-        }
-      });
+    // One UPDATE: autocommit, no transaction of its own (a failed mark leaves the rows leased, published again later).
+    const mark = this.outbox.markPublished(batch).then((marked) => {
+      if (marked < events.length) {
+        this.logger.warn(`${events.length - marked} events were claimed again by another relay before they were marked published (lease lapsed)`);
+      }
+    });
     this.marking.add(mark);
     void mark.catch(() => undefined).finally(() => this.marking.delete(mark));
   }

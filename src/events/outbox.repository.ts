@@ -77,25 +77,30 @@ export class OutboxRepository {
     const lease = Math.max(1, Math.round(leaseMs));
     const until = dialect.utcNowPlusMs(lease);
     const claimable = `published_at IS NULL AND (claimed_by IS NULL OR claim_expires_at < ${now})`;
-    const candidates = await runSql<Array<{ seq: string | number }>>(
+    const candidates = await runSql<Array<{ seq: string | number; payload: string }>>(
       manager,
-      `SELECT seq FROM event_outbox WHERE ${claimable} ORDER BY seq LIMIT ?${dialect.lockClause({ skipLocked: true })}`,
+      `SELECT seq, payload FROM event_outbox WHERE ${claimable} ORDER BY seq LIMIT ?${dialect.lockClause({ skipLocked: true })}`,
       [limit],
     );
     if (candidates.length === 0) return { claim, events: [] };
     const seqs = candidates.map((r) => String(r.seq));
     const marks = placeholders(seqs);
     // The condition again: on Galera another node may have claimed a candidate since (its write is applied here).
-    await runSql(
+    const claimed = await runUpdate(
       manager,
       `UPDATE event_outbox SET claimed_by = ?, claim_expires_at = ${until}, attempts = attempts + 1 WHERE seq IN (${marks}) AND ${claimable}`,
       [claim, ...seqs],
     );
-    const rows = await runSql<Array<{ seq: string | number; payload: string }>>(
-      manager,
-      `SELECT seq, payload FROM event_outbox WHERE seq IN (${marks}) AND claimed_by = ? ORDER BY seq`,
-      [...seqs, claim],
-    );
+    // Every candidate claimed (always so on one server, where they are locked): they are the batch. Otherwise only
+    // the rows that now carry this claim's token are.
+    const rows =
+      claimed === candidates.length
+        ? candidates
+        : await runSql<Array<{ seq: string | number; payload: string }>>(
+            manager,
+            `SELECT seq, payload FROM event_outbox WHERE seq IN (${marks}) AND claimed_by = ? ORDER BY seq`,
+            [...seqs, claim],
+          );
     return { claim, events: rows.map((r) => ({ seq: String(r.seq), event: JSON.parse(r.payload) as CloudEvent })) };
   }
 
