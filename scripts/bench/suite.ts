@@ -317,6 +317,43 @@ async function loginStorm(service: Server, f: Fixtures): Promise<{ alone: number
   return { alone: alone.p99, storm: storm.p99 };
 }
 
+/**
+ * Memory under a mixed load (reads, creates, whoami, logins) for BENCH_SOAK_MS (10 minutes; 1 with --quick): RSS
+ * sampled every 5 s. Bounded means the second half does not climb: its slope (least squares) is what is reported,
+ * with the RSS after the first minute and at the end. Only with `--scenario soak` (it takes the whole duration).
+ */
+async function soak(service: Server, f: Fixtures): Promise<{ warm: number; end: number; max: number; slopePerMin: number; requests: number }> {
+  const durationMs = Number(process.env.BENCH_SOAK_MS ?? (QUICK ? 60_000 : 600_000));
+  const samples: Array<{ t: number; rss: number }> = [];
+  const start = performance.now();
+  const timer = setInterval(() => samples.push({ t: (performance.now() - start) / 60_000, rss: rssMiB(service.child) }), 5_000);
+  const mixed = async () => {
+    const roll = Math.random();
+    if (roll < 0.02) return serviceLogin(service, f.loginEmail).then(() => true);
+    const request: Request =
+      roll < 0.4
+        ? { method: 'GET', path: `/admin/identities/${pick(f.identityIds)}` }
+        : roll < 0.45
+          ? { method: 'GET', path: '/admin/identities?page_size=250' }
+          : roll < 0.65
+            ? {
+                method: 'POST',
+                path: '/admin/identities',
+                body: { schema_id: 'default', traits: { email: `soak-${created++}-${randomUUID().slice(0, 8)}@example.com` } },
+              }
+            : { method: 'GET', path: '/sessions/whoami', admin: false, headers: { 'x-session-token': pick(f.sessionTokens) } };
+    return ok((await send(service, request)).status);
+  };
+  const result = await load(8, durationMs, mixed);
+  clearInterval(timer);
+  const warm = samples.find((x) => x.t >= 1)?.rss ?? samples[0]?.rss ?? NaN;
+  const late = samples.filter((x) => x.t >= samples[samples.length - 1].t / 2);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const [mt, mr] = [mean(late.map((x) => x.t)), mean(late.map((x) => x.rss))];
+  const slopePerMin = late.reduce((a, x) => a + (x.t - mt) * (x.rss - mr), 0) / late.reduce((a, x) => a + (x.t - mt) ** 2, 0);
+  return { warm, end: samples[samples.length - 1]?.rss ?? NaN, max: Math.max(...samples.map((x) => x.rss)), slopePerMin, requests: result.count };
+}
+
 /** Events/s: the service's relay draining rows inserted into the outbox, against BullMQ's addBulk of the same jobs. */
 async function relay(databaseUrl: string, queueName: string): Promise<{ raw: number; service: number }> {
   const n = QUICK ? 5_000 : 20_000;
@@ -485,6 +522,12 @@ async function main(): Promise<void> {
       const r = median(results.map((x) => x.raw));
       const s = median(results.map((x) => x.service));
       console.log(`| relay | ${fmt(r, 0)} | ${fmt(s, 0)} | ${fmt(s / r, 2)} | | | | | events/s: outbox → BullMQ vs raw addBulk |`);
+    }
+    if (ONLY?.includes('soak')) {
+      const m = await soak(service, fixtures);
+      console.log(
+        `| soak | | ${m.requests} requests | | | | | | RSS ${fmt(m.warm)} MiB after 1 min, ${fmt(m.end)} at the end, max ${fmt(m.max)}; second half ${fmt(m.slopePerMin, 2)} MiB/min |`,
+      );
     }
     if (!ONLY || ONLY.includes('latency')) {
       const latency = await eventLatency(service, queue, 200, database.url);
