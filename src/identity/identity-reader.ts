@@ -25,9 +25,9 @@ export class IdentityReader {
     return this.identities.findByIds(ids);
   }
 
-  /** The identity that has `identifier` (already normalised by the caller) among credentials of these types. */
-  findIdByIdentifier(identifier: string, types: CredentialType[]): Promise<string | null> {
-    return this.identities.findIdByIdentifier(identifier, types);
+  /** The credential of `type` that has `identifier` (already normalised by the caller), with its identity's id. */
+  findCredentialByIdentifier(identifier: string, type: CredentialType): Promise<{ identityId: string; config: Record<string, unknown> } | null> {
+    return this.identities.findCredentialByIdentifier(identifier, type);
   }
 
   /**

@@ -195,6 +195,16 @@ export class IdentityRepository {
     return this.manager.count(IdentityEntity);
   }
 
+  /** The credential of `type` that has `identifier`, with its identity's id: what a password login verifies, in one statement. */
+  async findCredentialByIdentifier(identifier: string, type: CredentialType): Promise<{ identityId: string; config: Record<string, unknown> } | null> {
+    const [row] = await runSql<Array<{ identity_id: string; config: string }>>(
+      this.manager,
+      `SELECT c.identity_id, c.config FROM identity_credential_identifiers i JOIN identity_credentials c ON c.id = i.credential_id WHERE i.identifier = ? AND i.type = ? AND c.type = ? LIMIT 1`,
+      [identifier, type, type],
+    );
+    return row ? { identityId: row.identity_id, config: JSON.parse(row.config) as Record<string, unknown> } : null;
+  }
+
   /** The identity that has `identifier` among the credentials of the given types (the login lookup). */
   async findIdByIdentifier(identifier: string, types: CredentialType[]): Promise<string | null> {
     const rows = await runSql<Array<{ identity_id: string }>>(

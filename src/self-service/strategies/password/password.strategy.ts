@@ -113,16 +113,17 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     }
 
     // No identifier is longer than its column, so a longer one is not looked up (it still costs a hash, as any miss).
-    const identityId = [...normalised].length <= IDENTIFIER_MAX_LENGTH ? await this.identityReader.findIdByIdentifier(normalised, [this.method]) : null;
-    const identity = identityId ? await this.identityReader.findById(identityId, { credentials: true }) : null;
-    const hash = identity?.credentials.find((c) => c.type === this.method)?.config.hashed_password;
+    // The credential alone is read first; the identity only once the password is right.
+    const found = [...normalised].length <= IDENTIFIER_MAX_LENGTH ? await this.identityReader.findCredentialByIdentifier(normalised, this.method) : null;
+    const hash = found?.config.hashed_password;
     const valid =
       typeof hash === 'string' && hash
         ? await this.hasher.verify(password, hash)
         : (await this.hasher.verify(password, await (this.dummyHash ??= this.hasher.hash('not-a-real-password-0123456789')))) && false;
     // A right password gives its attempt back (even for a disabled account: it was not a guess); a wrong one counts.
     await (valid ? attempt.release() : attempt.fail());
-    if (!identity || !valid) {
+    const identity = found && valid ? await this.identityReader.findById(found.identityId, { credentials: false }) : null;
+    if (!found || !identity) {
       this.count('invalid_credentials');
       throw await fail((ui) => {
         setNodeValue(ui.nodes, 'identifier', identifier);
@@ -138,14 +139,12 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     }
 
     // An imported or weaker hash is replaced by the configured algorithm once the password is known to be right.
-    const credential = identity.credentials.find((c) => c.type === this.method)!;
     const rehashed = this.hasher.needsRehash(hash as string) ? await this.hasher.hash(password) : undefined;
     const now = this.clock.now();
     const issued = await this.uow.run(async () => {
       // Re-checked under a row lock: a deactivation committing meanwhile must not be followed by a new session.
       if ((await this.identityReader.lockState(identity.id)) !== 'active') return undefined;
-      if (rehashed)
-        await this.identities.upgradeCredentialConfig(identity.id, this.method, credential.config, { ...credential.config, hashed_password: rehashed }, now);
+      if (rehashed) await this.identities.upgradeCredentialConfig(identity.id, this.method, found.config, { ...found.config, hashed_password: rehashed }, now);
       return this.lifecycle.issue(identity.id, [{ method: this.method, aal: 'aal1', completedAt: now }], deviceOf(request, this.config.http.trustProxy), now);
     });
     if (!issued) {
