@@ -215,7 +215,7 @@ describe('observability: metrics, dashboard and rules against a running service 
     const hasher = app.app.get(PasswordHasherService);
     const hashes = Promise.all(Array.from({ length: 4 }, (_, i) => hasher.hash(`queued-password-${i}`)));
     try {
-      await new Promise((r) => setImmediate(r)); // p-limit starts the first one a few microtasks later
+      await new Promise((r) => setImmediate(r)); // the pool hands the first one to a thread a few microtasks later
       // HASHER_CONCURRENCY=1: one is computed, three wait. Read from the registry: a scrape would wait its turn too.
       expect(await registry.getSingleMetricAsString('password_hash_in_progress')).toMatch(/^password_hash_in_progress 1$/m);
       expect(await registry.getSingleMetricAsString('password_hash_queue_length')).toMatch(/^password_hash_queue_length 3$/m);

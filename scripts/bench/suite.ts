@@ -98,6 +98,13 @@ async function startService(databaseUrl: string, queue: string): Promise<Server>
     // Logins from one address would hit the attempt limit long before the hash ceiling.
     LOGIN_THROTTLE_PER_ADDRESS: '100000000',
     LOGIN_THROTTLE_PER_IDENTIFIER: '100000000',
+    // BENCH_SERVICE_ENV="EVENTS_RELAY_BATCH_SIZE=1000 …" tries other settings.
+    ...Object.fromEntries(
+      (process.env.BENCH_SERVICE_ENV ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((kv) => [kv.split('=')[0], kv.split('=').slice(1).join('=')]),
+    ),
   });
   const server = { name: 'service', child, publicUrl: `http://127.0.0.1:${publicPort}`, adminUrl: `http://127.0.0.1:${adminPort}` };
   await waitFor(`${server.adminUrl}/health/ready`);
