@@ -552,6 +552,12 @@ async function main(): Promise<void> {
     for (const pool of pools.values()) await pool.close();
     await Promise.race([Promise.all([exited(service.child), exited(raw.child)]), new Promise((r) => setTimeout(r, 20_000))]);
     await database.drop();
+    // The events the service published stay in Redis otherwise (hundreds of thousands of jobs after a full run).
+    const connection = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const published = new Queue(queue, { connection });
+    await published.obliterate({ force: true });
+    await published.close();
+    connection.disconnect();
   }
 }
 
