@@ -235,10 +235,16 @@ describe('lifecycle (separate service processes)', () => {
     await new Promise((r) => setTimeout(r, 750));
     sending = false;
     await Promise.all(load);
-    // A request that is still running when the listeners close (1.5 s after the signal) is answered in full.
+    // A request that is still running when the listeners close (1.5 s after the signal) is answered in full. It is
+    // sent 0.2 s before and must outlast them: a full batch, with some plaintext passwords to hash, takes well over that
+    // (500 pre-hashed ones once did, until batches got faster).
     await new Promise((r) => setTimeout(r, Math.max(0, 1_300 - (Date.now() - signalled))));
-    const identities = Array.from({ length: 500 }, (_, i) => ({
-      create: { schema_id: 'default', traits: { email: `in-flight-${i}@example.com` }, credentials: { password: { config: { hashed_password: BCRYPT } } } },
+    const identities = Array.from({ length: 1000 }, (_, i) => ({
+      create: {
+        schema_id: 'default',
+        traits: { email: `in-flight-${i}@example.com` },
+        credentials: { password: { config: i < 20 ? { password: `in-flight-password-${i}` } : { hashed_password: BCRYPT } } },
+      },
     }));
     const inFlight = await status(`${adminUrl}/admin/identities`, {
       method: 'PATCH',
