@@ -24,6 +24,7 @@ import { decodeCookieValue } from './common/http/cookie-value';
 import { createProcessLogger, PinoNestLogger, QuietStartLogger } from './common/logging/log-format';
 import { waitForDatabase } from './database/database-wait';
 import { HttpListeners } from './lifecycle/http-listeners';
+import { IdleMemoryTrim } from './lifecycle/idle-memory-trim';
 import { LifecycleState } from './lifecycle/lifecycle-state';
 import type { Logger as PinoLogger } from 'pino';
 
@@ -160,6 +161,10 @@ export async function startApp(config: AppConfig, options: AppOptions & { log?: 
     throw err;
   }
   lifecycle.phase = 'serving';
+  const trim = new IdleMemoryTrim(config.memory.idleTrimAfterMs, ({ freedBytes, pauseMs }) =>
+    log.debug({ freedMiB: Math.round(freedBytes / 1048576), pauseMs: Math.round(pauseMs) }, 'quiet: memory returned to the OS'),
+  );
+  trim.start();
   const local = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   let closing: Promise<void> | undefined;
   return {
@@ -168,6 +173,7 @@ export async function startApp(config: AppConfig, options: AppOptions & { log?: 
     adminUrl: `http://${local}:${ports.adminPort}`,
     close() {
       closing ??= (async () => {
+        trim.stop();
         lifecycle.phase = 'draining';
         if (config.shutdown.drainDelayMs > 0) {
           log.info({ drainDelayMs: config.shutdown.drainDelayMs }, 'not ready any more; serving until the endpoints are updated');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +87,30 @@ describe('lifecycle (separate service processes)', () => {
     expect(service.child.exitCode).toBeNull();
     expectJsonLines(service.output());
     expect(service.output()).not.toMatch(/Mapped \{/); // route mapping is debug detail
+  });
+
+  it('gives its memory back once it has been quiet for IDLE_MEMORY_TRIM_AFTER, once per quiet spell', async () => {
+    await proxy.up();
+    const { service, adminUrl } = await start({ IDLE_MEMORY_TRIM_AFTER: '2s', LOG_LEVEL: 'debug' });
+    await until('readiness', async () => ((await status(`${adminUrl}/health/ready`)).status === 200 ? true : undefined));
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${service.child.pid}/status`, 'utf8'))?.[1]) * 1024;
+    // A burst of creates grows the heap; then nothing.
+    for (let i = 0; i < 10; i++) await Promise.all(Array.from({ length: 20 }, () => createIdentity(adminUrl)));
+    const busy = rss();
+    const trims = () => service.output().match(/quiet: memory returned to the OS/g) ?? [];
+    await until('the trim', () => (trims().length > 0 ? true : undefined), 20_000);
+    const line = JSON.parse(
+      service
+        .output()
+        .split('\n')
+        .find((l) => l.includes('quiet: memory returned'))!,
+    ) as { freedMiB: number; pauseMs: number };
+    expect(line.freedMiB).toBeGreaterThan(10);
+    expect(rss()).toBeLessThan(busy - 10 * 1024 * 1024);
+    // Still quiet: no second trim.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(trims()).toHaveLength(1);
+    expect((await createIdentity(adminUrl)).status).toBe(201);
   });
 
   it('gives up on a database that never comes after DATABASE_CONNECT_MAX_WAIT, with one clear line', async () => {

@@ -29,6 +29,8 @@ const ONLY = args
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (QUICK ? 3_000 : 8_000));
 const SEEDED = QUICK ? 2_000 : 20_000;
+/** How long the suite waits, quiet, before the last RSS reading (BENCH_QUIET_WAIT_MS). */
+const QUIET_WAIT_MS = Number(process.env.BENCH_QUIET_WAIT_MS ?? 45_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const PASSWORD = 'benchmark-password-1';
 const BCRYPT = '$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq';
@@ -542,8 +544,11 @@ async function main(): Promise<void> {
         `| event latency | | 200 creates/s | | ${fmt(latency.p50, 1)} | ${fmt(latency.p99, 1)} | | | 201 → BullMQ worker, n=${latency.n}; commit → published p50 ${fmt(latency.outboxP50, 1)} p99 ${fmt(latency.outboxP99, 1)}; target p99 < 100 |`,
       );
     }
+    const afterRuns = rssMiB(service.child);
+    // The service gives memory back after IDLE_MEMORY_TRIM_AFTER (30 s) of quiet: the RSS an idle replica keeps.
+    await new Promise((r) => setTimeout(r, QUIET_WAIT_MS));
     console.log(
-      `\nservice RSS: ${fmt(idleRss, 0)} MiB idle after start, ${fmt(rssMiB(service.child), 0)} MiB after the runs; raw server ${fmt(rssMiB(raw.child), 0)} MiB`,
+      `\nservice RSS: ${fmt(idleRss, 0)} MiB at ready, ${fmt(afterRuns, 0)} MiB after the runs, ${fmt(rssMiB(service.child), 0)} MiB after ${QUIET_WAIT_MS / 1000} s quiet; raw server ${fmt(rssMiB(raw.child), 0)} MiB`,
     );
   } finally {
     const exited = (child: ChildProcess) => (child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())));

@@ -9,7 +9,7 @@ import { eventsSection } from './sections/events.section';
 import { hasherSection, identitySection } from './sections/identity.section';
 import { redisSection } from './sections/redis.section';
 import { recoverySection, selfServiceSection, sessionSection, throttleSection } from './sections/self-service.section';
-import { adminApiKeysSection, envSection, httpSection, logSection, metricsApiKeysSection, shutdownSection } from './sections/server.section';
+import { adminApiKeysSection, envSection, httpSection, logSection, memorySection, metricsApiKeysSection, shutdownSection } from './sections/server.section';
 
 export { ConfigError } from './sections/config-section';
 export type { DatabaseConfig } from './sections/database.section';
@@ -30,6 +30,7 @@ const SECTIONS = {
   log: logSection,
   database: databaseSection,
   shutdown: shutdownSection,
+  memory: memorySection,
   redis: redisSection,
   events: eventsSection,
   hasher: hasherSection,
@@ -182,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throttle: SECTIONS.throttle.build(v.throttle, none),
     log: SECTIONS.log.build(v.log, none),
     shutdown: SECTIONS.shutdown.build(v.shutdown, none),
+    memory: SECTIONS.memory.build(v.memory, none),
     database: SECTIONS.database.build(v.database, none),
     redis,
     events: SECTIONS.events.build(v.events, { redis }),

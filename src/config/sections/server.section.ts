@@ -59,3 +59,11 @@ export const shutdownSection = defineSection(
   },
   (v) => ({ drainDelayMs: v.SHUTDOWN_DRAIN_DELAY, timeoutMs: v.SHUTDOWN_TIMEOUT }),
 );
+
+/**
+ * After this long with the event loop almost idle, one memory-reducing GC gives the heap's high-water mark back to the
+ * OS (src/lifecycle/idle-memory-trim.ts). `0` turns it off.
+ */
+export const memorySection = defineSection({ IDLE_MEMORY_TRIM_AFTER: goDuration('IDLE_MEMORY_TRIM_AFTER', { allowZero: true }).prefault('30s') }, (v) => ({
+  idleTrimAfterMs: v.IDLE_MEMORY_TRIM_AFTER,
+}));
