@@ -104,6 +104,53 @@ describe('event outbox and relay (MariaDB, real Redis)', () => {
   });
 });
 
+describe('relay coalescing (EVENTS_RELAY_COALESCE_MS)', () => {
+  let app: TestApp;
+  let reader: QueueReader;
+  const batches: string[][] = [];
+
+  beforeAll(async () => {
+    // No polls in the way: only commits wake the relay.
+    app = await startTestApp({ dialect: 'mysql', env: { EVENTS_RELAY_COALESCE_MS: '300', EVENTS_RELAY_INTERVAL_MS: '60000' } });
+    reader = new QueueReader(app.config.events.queue);
+    const publisher = app.app.get(EventPublisher);
+    const original = publisher.publish.bind(publisher);
+    jest.spyOn(publisher, 'publish').mockImplementation(async (events) => {
+      batches.push(events.map((e) => e.subject));
+      await original(events);
+    });
+  });
+  afterAll(async () => {
+    await reader?.close();
+    await app?.destroy();
+  });
+
+  it('publishes an event committed after a quiet spell at once', async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    const subject = randomUUID();
+    const committed = Date.now();
+    await recordInTransaction(app, [subject]);
+    await reader.waitFor((es) => es.some((e) => e.subject === subject));
+    expect(Date.now() - committed).toBeLessThan(250);
+  });
+
+  it('carries the events committed during a cycle window together in the next cycle, in commit order', async () => {
+    await new Promise((r) => setTimeout(r, 400));
+    batches.length = 0;
+    const subjects = Array.from({ length: 30 }, () => randomUUID());
+    // One transaction after another for about half a second: without coalescing, about one cycle per commit.
+    for (const subject of subjects) {
+      await recordInTransaction(app, [subject]);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+    const events = await reader.waitFor((es) => subjects.every((s) => es.some((e) => e.subject === s)));
+    expect(countBySubject(events.filter((e) => subjects.includes(e.subject))).size).toBe(30);
+    expect(batches.flat()).toEqual(subjects);
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    expect(batches.length).toBeLessThanOrEqual(5);
+  });
+});
+
 describe('relay while Redis is down (private redis-server)', () => {
   let redis: DisposableRedis;
   let app: TestApp;

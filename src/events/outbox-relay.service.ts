@@ -30,6 +30,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
  * - Mark: `published_at` is set where the claim still holds the row, while the next batch is claimed (the lease keeps
  *   the rows from other relays until then). If publishing fails the claim is released at once, and the rows wait for
  *   the next try (with exponential backoff while Redis is down).
+ * - Coalescing: while commits keep coming, cycles start at least EVENTS_RELAY_COALESCE_MS apart, so that a cycle carries
+ *   the events of its window rather than one each; after a quiet spell the first commit starts a cycle at once.
  * A relay that dies between claim and mark leaves its rows claimed until the lease lapses (CLAIM_LEASE_MS); another
  * relay then publishes them again and BullMQ drops the duplicates because the job id is the event id. Delivery is
  * therefore at-least-once, deduplicated at the queue; a healthy cluster publishes every row once.
@@ -48,6 +50,8 @@ const SHUTDOWN_DRAIN_MS = 10_000;
 export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelayService.name);
   private timer?: NodeJS.Timeout;
+  private timerDueAt = 0;
+  private lastCycleAt = 0;
   private inFlight?: Promise<void>;
   private rerun = false;
   private started = false;
@@ -80,7 +84,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       this.rerun = true;
       return;
     }
-    this.schedule(0);
+    // Cycles start at least EVENTS_RELAY_COALESCE_MS apart while events keep coming: under load a claim → publish →
+    // mark cycle (six statements and a Redis call) then carries the events of that window instead of one each. An
+    // event committed after a quiet spell still goes out at once.
+    const due = this.lastCycleAt + this.config.events.relayCoalesceMs - Date.now();
+    if (this.timer && this.timerDueAt <= Date.now() + Math.max(due, 0)) return;
+    this.schedule(Math.max(due, 0));
   }
 
   status(): RelayStatus {
@@ -138,6 +147,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDueAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.inFlight = this.tick().finally(() => {
@@ -151,16 +161,17 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     // While Redis is down the publisher has already said so; wait, with backoff, without claiming anything.
     if (!this.publisher.isReady()) return this.schedule(this.backOff());
     try {
-      do {
-        this.rerun = false;
-        await this.drainPipelined();
-      } while (this.rerun && !this.stopped);
+      this.lastCycleAt = Date.now();
+      this.rerun = false;
+      await this.drainPipelined();
       await this.settleMarks();
       if (this.lastError) this.logger.log('event relay recovered; publishing resumed');
       this.backoffMs = 0;
       this.lastError = undefined;
       await this.pruneIfDue();
-      this.schedule(this.config.events.relayIntervalMs);
+      // Events committed meanwhile go out together in the next cycle, EVENTS_RELAY_COALESCE_MS after this one began.
+      const coalesced = Math.max(this.lastCycleAt + this.config.events.relayCoalesceMs - Date.now(), 0);
+      this.schedule(this.rerun && !this.stopped ? coalesced : this.config.events.relayIntervalMs);
     } catch (err) {
       this.metrics.relayFailed();
       if (!this.lastError) this.logger.warn(`event relay paused: ${(err as Error).message}; retrying with backoff`);

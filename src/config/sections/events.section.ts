@@ -67,6 +67,7 @@ export const eventsSection = defineSection(
     EVENTS_RELAY_ENABLED: booleanFlag.prefault('true'),
     EVENTS_RELAY_INTERVAL_MS: positiveInt.default(500),
     EVENTS_RELAY_BATCH_SIZE: positiveInt.max(5000).default(500),
+    EVENTS_RELAY_COALESCE_MS: nonNegativeInt.max(1000).default(20),
     EVENTS_RELAY_MAX_BACKOFF_MS: positiveInt.default(30_000),
     EVENTS_KEEP_COMPLETED_SECONDS: positiveInt.default(7 * 24 * 3600),
     EVENTS_OUTBOX_RETENTION_SECONDS: positiveInt.default(7 * 24 * 3600),
@@ -83,6 +84,8 @@ export const eventsSection = defineSection(
       source: v.EVENTS_SOURCE,
       relayEnabled: v.EVENTS_RELAY_ENABLED,
       relayIntervalMs: v.EVENTS_RELAY_INTERVAL_MS,
+      /** Under load, relay cycles start at least this far apart, so that each carries the events of the window. */
+      relayCoalesceMs: v.EVENTS_RELAY_COALESCE_MS,
       relayBatchSize: v.EVENTS_RELAY_BATCH_SIZE,
       relayMaxBackoffMs: v.EVENTS_RELAY_MAX_BACKOFF_MS,
       keepCompletedSeconds: v.EVENTS_KEEP_COMPLETED_SECONDS,
