@@ -137,7 +137,7 @@ describe('relay coalescing (EVENTS_RELAY_COALESCE_MS)', () => {
   it('carries the events committed during a cycle window together in the next cycle, in commit order', async () => {
     await new Promise((r) => setTimeout(r, 400));
     batches.length = 0;
-    const subjects = Array.from({ length: 30 }, () => randomUUID());
+    const subjects: string[] = Array.from({ length: 30 }, () => randomUUID());
     // One transaction after another for about half a second: without coalescing, about one cycle per commit.
     for (const subject of subjects) {
       await recordInTransaction(app, [subject]);

@@ -185,9 +185,7 @@ export class IdentityRepository {
 
   /** The identity's state, with its row locked for the calling transaction (issuing a session races deactivation). */
   async lockState(id: string): Promise<IdentityState | null> {
-    let query = this.manager.createQueryBuilder(IdentityEntity, 'i').select(['i.id', 'i.state']).where('i.id = :id', { id });
-    query = this.uow.sqlDialect.lockForUpdate(query);
-    const row = await query.getOne();
+    const [row] = await runSql<Array<{ state: string }>>(this.manager, `SELECT state FROM identities WHERE id = ?${this.uow.sqlDialect.lockClause()}`, [id]);
     return row ? (row.state as IdentityState) : null;
   }
 

@@ -188,7 +188,10 @@ export class AttemptThrottleService {
   private async settleShared(keys: string[], token: string, how: 'release' | 'fail'): Promise<void> {
     if (this.redis.status !== 'ready') return;
     const settled =
-      how === 'release' ? Promise.all(keys.map((key) => this.redis.zrem(key, `p:${token}`))) : this.redis.throttleFail(keys.length, ...keys, token);
+      how === 'release'
+        ? // One round trip for all keys; they share the {throttle} hash tag, so a Redis Cluster takes the pipeline too.
+          keys.reduce((pipeline, key) => pipeline.zrem(key, `p:${token}`), this.redis.pipeline()).exec()
+        : this.redis.throttleFail(keys.length, ...keys, token);
     await withTimeout(
       Promise.resolve(settled).catch(() => undefined),
       REDIS_WAIT_MS,
