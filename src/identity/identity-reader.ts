@@ -3,7 +3,7 @@ import { SchemaService } from '../schema/schema.service';
 import type { IdentityResponse } from './dto/identity.response';
 import { IdentityView, toIdentityJson } from './identity.mapper';
 import type { CredentialType, Identity, IdentityState } from './identity.model';
-import { IdentityRepository, LoadOptions } from './identity.repository';
+import { CredentialMatch, IdentityRepository, LoadOptions } from './identity.repository';
 
 /**
  * What other modules may know about identities: lookups and the JSON forms. Every write goes through IdentityService,
@@ -25,8 +25,8 @@ export class IdentityReader {
     return this.identities.findByIds(ids);
   }
 
-  /** The credential of `type` that has `identifier` (already normalised by the caller), with its identity's id. */
-  findCredentialByIdentifier(identifier: string, type: CredentialType): Promise<{ identityId: string; config: Record<string, unknown> } | null> {
+  /** The credential of `type` that has `identifier` (already normalised by the caller), with its identity. */
+  findCredentialByIdentifier(identifier: string, type: CredentialType): Promise<CredentialMatch | null> {
     return this.identities.findCredentialByIdentifier(identifier, type);
   }
 

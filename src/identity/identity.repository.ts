@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import { bulkInsert, INSERT_CHUNK } from '../database/bulk-insert';
-import { selectEntities } from '../database/entity-rows';
+import { entityColumns, selectEntities, toEntity } from '../database/entity-rows';
 import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
@@ -11,6 +11,13 @@ import { randomUUID } from 'node:crypto';
 import type { Credential, CredentialType, Identity, IdentityState } from './identity.model';
 import { chunks, groupBy } from '../common/collections';
 import { runSql } from '../database/run-sql';
+
+/** A password login's lookup: the credential's config, and the identity it belongs to, completed on demand. */
+export interface CredentialMatch {
+  identityId: string;
+  config: Record<string, unknown>;
+  identity(): Promise<Identity>;
+}
 
 export interface LoadOptions {
   credentials: boolean;
@@ -193,14 +200,23 @@ export class IdentityRepository {
     return this.manager.count(IdentityEntity);
   }
 
-  /** The credential of `type` that has `identifier`, with its identity's id: what a password login verifies, in one statement. */
-  async findCredentialByIdentifier(identifier: string, type: CredentialType): Promise<{ identityId: string; config: Record<string, unknown> } | null> {
-    const [row] = await runSql<Array<{ identity_id: string; config: string }>>(
+  /**
+   * The credential of `type` that has `identifier`, with its identity's row: what a password login verifies, in one
+   * statement. `identity()` completes the identity (its addresses, no credentials) once the password is right.
+   */
+  async findCredentialByIdentifier(identifier: string, type: CredentialType): Promise<CredentialMatch | null> {
+    const [row] = await runSql<Array<Record<string, unknown> & { config: string }>>(
       this.manager,
-      `SELECT c.identity_id, c.config FROM identity_credential_identifiers i JOIN identity_credentials c ON c.id = i.credential_id WHERE i.identifier = ? AND i.type = ? AND c.type = ? LIMIT 1`,
+      `SELECT c.config, ${entityColumns(this.manager, IdentityEntity, 'd')} FROM identity_credential_identifiers i JOIN identity_credentials c ON c.id = i.credential_id JOIN identities d ON d.id = c.identity_id WHERE i.identifier = ? AND i.type = ? AND c.type = ? LIMIT 1`,
       [identifier, type, type],
     );
-    return row ? { identityId: row.identity_id, config: JSON.parse(row.config) as Record<string, unknown> } : null;
+    if (!row) return null;
+    const entity = toEntity(this.manager, this.uow.sqlDialect, IdentityEntity, row, 'd');
+    return {
+      identityId: entity.id,
+      config: JSON.parse(row.config) as Record<string, unknown>,
+      identity: async () => (await this.hydrate([entity], false))[0],
+    };
   }
 
   /** The identity that has `identifier` among the credentials of the given types (the login lookup). */

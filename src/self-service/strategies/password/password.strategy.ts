@@ -113,7 +113,7 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
     }
 
     // No identifier is longer than its column, so a longer one is not looked up (it still costs a hash, as any miss).
-    // The credential alone is read first; the identity only once the password is right.
+    // The credential and its identity's row are read in one statement; the identity's addresses once the password is right.
     const found = [...normalised].length <= IDENTIFIER_MAX_LENGTH ? await this.identityReader.findCredentialByIdentifier(normalised, this.method) : null;
     const hash = found?.config.hashed_password;
     const valid =
@@ -122,7 +122,7 @@ export class PasswordStrategy implements LoginStrategy, RegistrationStrategy, Se
         : (await this.hasher.verify(password, await (this.dummyHash ??= this.hasher.hash('not-a-real-password-0123456789')))) && false;
     // A right password gives its attempt back (even for a disabled account: it was not a guess); a wrong one counts.
     await (valid ? attempt.release() : attempt.fail());
-    const identity = found && valid ? await this.identityReader.findById(found.identityId, { credentials: false }) : null;
+    const identity = found && valid ? await found.identity() : null;
     if (!found || !identity) {
       this.count('invalid_credentials');
       throw await fail((ui) => {
