@@ -74,6 +74,14 @@ end
 return 0
 `;
 
+/** A pending attempt is given back (a right password): one round trip for every key. */
+const RELEASE = `
+for _, key in ipairs(KEYS) do
+  redis.call('ZREM', key, 'p:' .. ARGV[1])
+end
+return 0
+`;
+
 /** How long a login waits for concurrent attempts of the same subject to settle before it is refused. */
 const WAIT_FOR_PENDING_MS = 3_000;
 
@@ -83,6 +91,7 @@ const REDIS_WAIT_MS = 300;
 type ThrottleRedis = RedisConnection & {
   throttleAcquire(numKeys: number, ...args: Array<string | number>): Promise<number>;
   throttleFail(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  throttleRelease(numKeys: number, ...args: Array<string | number>): Promise<number>;
 };
 
 /**
@@ -119,6 +128,7 @@ export class AttemptThrottleService {
   ) {
     redis.defineCommand('throttleAcquire', { lua: ACQUIRE });
     redis.defineCommand('throttleFail', { lua: FAIL });
+    redis.defineCommand('throttleRelease', { lua: RELEASE });
     this.redis = redis as ThrottleRedis;
   }
 
@@ -187,11 +197,7 @@ export class AttemptThrottleService {
 
   private async settleShared(keys: string[], token: string, how: 'release' | 'fail'): Promise<void> {
     if (this.redis.status !== 'ready') return;
-    const settled =
-      how === 'release'
-        ? // One round trip for all keys; they share the {throttle} hash tag, so a Redis Cluster takes the pipeline too.
-          keys.reduce((pipeline, key) => pipeline.zrem(key, `p:${token}`), this.redis.pipeline()).exec()
-        : this.redis.throttleFail(keys.length, ...keys, token);
+    const settled = how === 'release' ? this.redis.throttleRelease(keys.length, ...keys, token) : this.redis.throttleFail(keys.length, ...keys, token);
     await withTimeout(
       Promise.resolve(settled).catch(() => undefined),
       REDIS_WAIT_MS,
