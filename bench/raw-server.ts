@@ -28,20 +28,22 @@ function byIdentity(list: Row[]): Map<string, Row[]> {
   return map;
 }
 
-/** Identities with their addresses (and credentials): the same four follow-up queries as the service's hydrate. */
+/** Identities with their addresses (and credentials): the same three follow-up queries as the service's hydrate. */
 async function identitiesJson(found: Row[], withCredentials: boolean) {
   if (found.length === 0) return [];
   const ids = found.map((r) => r.id);
-  const [verifiable, recovery, credentials, identifiers] = await Promise.all([
-    rows('SELECT * FROM identity_verifiable_addresses WHERE identity_id IN (?) ORDER BY created_at, id', [ids]),
-    rows('SELECT * FROM identity_recovery_addresses WHERE identity_id IN (?) ORDER BY created_at, id', [ids]),
+  const [addresses, credentials, identifiers] = await Promise.all([
+    rows(
+      "SELECT 'v' AS kind, id, identity_id, via, value, created_at, updated_at, verified, status, verified_at FROM identity_verifiable_addresses WHERE identity_id IN (?) UNION ALL SELECT 'r' AS kind, id, identity_id, via, value, created_at, updated_at, NULL, NULL, NULL FROM identity_recovery_addresses WHERE identity_id IN (?) ORDER BY kind DESC, created_at, id",
+      [ids, ids],
+    ),
     withCredentials ? rows('SELECT * FROM identity_credentials WHERE identity_id IN (?)', [ids]) : Promise.resolve([]),
     withCredentials
       ? rows('SELECT * FROM identity_credential_identifiers WHERE identity_id IN (?) ORDER BY created_at, identifier', [ids])
       : Promise.resolve([]),
   ]);
-  const v = byIdentity(verifiable);
-  const r = byIdentity(recovery);
+  const v = byIdentity(addresses.filter((a) => a.kind === 'v'));
+  const r = byIdentity(addresses.filter((a) => a.kind === 'r'));
   const c = byIdentity(credentials);
   return found.map((i) => ({
     id: i.id,

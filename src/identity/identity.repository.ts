@@ -271,13 +271,39 @@ export class IdentityRepository {
     return taken;
   }
 
+  /**
+   * Both kinds of address of the identities, in one statement (a UNION ALL: one round trip instead of two on every
+   * identity read), each kind in (created_at, id) order.
+   */
+  private async addressesOf(ids: string[]): Promise<{ verifiable: VerifiableAddressEntity[]; recovery: RecoveryAddressEntity[] }> {
+    const recoveryColumns = entityColumns(this.manager, RecoveryAddressEntity);
+    const extra = this.manager.connection
+      .getMetadata(VerifiableAddressEntity)
+      .columns.map((c) => c.databaseName)
+      .filter((name) => !recoveryColumns.split(', ').includes(name));
+    const byIdentity = `WHERE identity_id IN (${placeholders(ids)})`;
+    const rows = await runSql<Array<Record<string, unknown>>>(
+      this.manager,
+      `SELECT 'v' AS kind, ${recoveryColumns}, ${extra.join(', ')} FROM identity_verifiable_addresses ${byIdentity}` +
+        ` UNION ALL SELECT 'r' AS kind, ${recoveryColumns}, ${extra.map((name) => `NULL AS ${name}`).join(', ')} FROM identity_recovery_addresses ${byIdentity}` +
+        ` ORDER BY kind DESC, created_at, id`,
+      [...ids, ...ids],
+    );
+    const verifiable: VerifiableAddressEntity[] = [];
+    const recovery: RecoveryAddressEntity[] = [];
+    for (const row of rows) {
+      if (row.kind === 'v') verifiable.push(toEntity(this.manager, this.uow.sqlDialect, VerifiableAddressEntity, row));
+      else recovery.push(toEntity(this.manager, this.uow.sqlDialect, RecoveryAddressEntity, row));
+    }
+    return { verifiable, recovery };
+  }
+
   private async hydrate(rows: IdentityEntity[], withCredentials: boolean): Promise<Identity[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const byIdentity = `WHERE identity_id IN (${placeholders(ids)})`;
-    const [verifiable, recovery, credentials, identifiers] = await Promise.all([
-      this.entities(VerifiableAddressEntity, `${byIdentity} ORDER BY created_at, id`, ids),
-      this.entities(RecoveryAddressEntity, `${byIdentity} ORDER BY created_at, id`, ids),
+    const [{ verifiable, recovery }, credentials, identifiers] = await Promise.all([
+      this.addressesOf(ids),
       withCredentials ? this.entities(IdentityCredentialEntity, byIdentity, ids) : Promise.resolve([]),
       withCredentials ? this.entities(IdentityCredentialIdentifierEntity, `${byIdentity} ORDER BY created_at, identifier`, ids) : Promise.resolve([]),
     ]);
