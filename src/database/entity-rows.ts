@@ -30,33 +30,44 @@ export async function selectEntities<T extends ObjectLiteral>(
     `SELECT ${entityColumns(manager, target)} FROM ${metadata.tableName} ${clause}`,
     params.map((p) => dialect.writeValue(p)),
   );
-  return rows.map((row) => toEntity(manager, dialect, target, row));
+  const toEntity = rowMapper(manager, dialect, target);
+  return rows.map(toEntity);
 }
 
 /**
  * The entity's columns for a hand-written SELECT; with `alias`, qualified by it and named `<alias>_<column>`, so
- * that they can stand beside another table's columns in a join (read back with `toEntity(…, alias)`).
+ * that they can stand beside another table's columns in a join (read back with a `rowMapper(…, alias)`).
  */
 export function entityColumns<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, alias?: string): string {
   const columns = manager.connection.getMetadata(target).columns.map((c) => c.databaseName);
   return (alias ? columns.map((c) => `${alias}.${c} AS ${alias}_${c}`) : columns).join(', ');
 }
 
-/** A row of `entityColumns` as the entity: timestamps and booleans converted through the dialect, JSON left as text. */
-export function toEntity<T extends ObjectLiteral>(
+/**
+ * Turns rows of `entityColumns` into entities: timestamps and booleans converted through the dialect, JSON left as
+ * text. The metadata is looked up once per mapper, not per row.
+ */
+export function rowMapper<T extends ObjectLiteral>(
   manager: EntityManager,
   dialect: Dialect,
   target: EntityTarget<T>,
-  row: Record<string, unknown>,
   alias?: string,
-): T {
-  const entity: Record<string, unknown> = {};
-  for (const column of manager.connection.getMetadata(target).columns) {
-    const value = row[alias ? `${alias}_${column.databaseName}` : column.databaseName];
-    entity[column.propertyName] =
-      value === null || value === undefined ? null : isTimestamp(column) ? dialect.readTimestamp(value) : isBoolean(column) ? Boolean(Number(value)) : value;
-  }
-  return entity as T;
+): (row: Record<string, unknown>) => T {
+  const columns = manager.connection.getMetadata(target).columns.map((column) => ({
+    key: alias ? `${alias}_${column.databaseName}` : column.databaseName,
+    property: column.propertyName,
+    timestamp: isTimestamp(column),
+    boolean: isBoolean(column),
+  }));
+  return (row) => {
+    const entity: Record<string, unknown> = {};
+    for (const column of columns) {
+      const value = row[column.key];
+      entity[column.property] =
+        value === null || value === undefined ? null : column.timestamp ? dialect.readTimestamp(value) : column.boolean ? Boolean(Number(value)) : value;
+    }
+    return entity as T;
+  };
 }
 
 /** `UPDATE <table> SET <every other column> WHERE <primary key> = ?` for one entity. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, EntityTarget, In, ObjectLiteral } from 'typeorm';
 import { bulkInsert, INSERT_CHUNK } from '../database/bulk-insert';
-import { entityColumns, selectEntities, toEntity } from '../database/entity-rows';
+import { entityColumns, rowMapper, selectEntities } from '../database/entity-rows';
 import { placeholders } from '../database/placeholders';
 import { UnitOfWork } from '../database/unit-of-work';
 import { IdentityCredentialEntity, IdentityCredentialIdentifierEntity } from './entities/identity-credential.entity';
@@ -17,6 +17,15 @@ export interface CredentialMatch {
   identityId: string;
   config: Record<string, unknown>;
   identity(): Promise<Identity>;
+}
+
+interface IdentityReads {
+  verifiableSelect: string;
+  recoverySelect: string;
+  verifiableAddress: (row: Record<string, unknown>) => VerifiableAddressEntity;
+  recoveryAddress: (row: Record<string, unknown>) => RecoveryAddressEntity;
+  loginIdentityColumns: string;
+  loginIdentity: (row: Record<string, unknown>) => IdentityEntity;
 }
 
 export interface LoadOptions {
@@ -45,6 +54,8 @@ function jsonOrNull(value: unknown): string | null {
  */
 @Injectable()
 export class IdentityRepository {
+  private readsCache?: IdentityReads;
+
   constructor(private readonly uow: UnitOfWork) {}
 
   private get manager(): EntityManager {
@@ -207,11 +218,11 @@ export class IdentityRepository {
   async findCredentialByIdentifier(identifier: string, type: CredentialType): Promise<CredentialMatch | null> {
     const [row] = await runSql<Array<Record<string, unknown> & { config: string }>>(
       this.manager,
-      `SELECT c.config, ${entityColumns(this.manager, IdentityEntity, 'd')} FROM identity_credential_identifiers i JOIN identity_credentials c ON c.id = i.credential_id JOIN identities d ON d.id = c.identity_id WHERE i.identifier = ? AND i.type = ? AND c.type = ? LIMIT 1`,
+      `SELECT c.config, ${this.reads.loginIdentityColumns} FROM identity_credential_identifiers i JOIN identity_credentials c ON c.id = i.credential_id JOIN identities d ON d.id = c.identity_id WHERE i.identifier = ? AND i.type = ? AND c.type = ? LIMIT 1`,
       [identifier, type, type],
     );
     if (!row) return null;
-    const entity = toEntity(this.manager, this.uow.sqlDialect, IdentityEntity, row, 'd');
+    const entity = this.reads.loginIdentity(row);
     return {
       identityId: entity.id,
       config: JSON.parse(row.config) as Record<string, unknown>,
@@ -276,26 +287,41 @@ export class IdentityRepository {
    * identity read), each kind in (created_at, id) order.
    */
   private async addressesOf(ids: string[]): Promise<{ verifiable: VerifiableAddressEntity[]; recovery: RecoveryAddressEntity[] }> {
-    const recoveryColumns = entityColumns(this.manager, RecoveryAddressEntity);
-    const extra = this.manager.connection
-      .getMetadata(VerifiableAddressEntity)
-      .columns.map((c) => c.databaseName)
-      .filter((name) => !recoveryColumns.split(', ').includes(name));
     const byIdentity = `WHERE identity_id IN (${placeholders(ids)})`;
+    const { verifiableSelect, recoverySelect, verifiableAddress, recoveryAddress } = this.reads;
     const rows = await runSql<Array<Record<string, unknown>>>(
       this.manager,
-      `SELECT 'v' AS kind, ${recoveryColumns}, ${extra.join(', ')} FROM identity_verifiable_addresses ${byIdentity}` +
-        ` UNION ALL SELECT 'r' AS kind, ${recoveryColumns}, ${extra.map((name) => `NULL AS ${name}`).join(', ')} FROM identity_recovery_addresses ${byIdentity}` +
-        ` ORDER BY kind DESC, created_at, id`,
+      `${verifiableSelect} ${byIdentity} UNION ALL ${recoverySelect} ${byIdentity} ORDER BY kind DESC, created_at, id`,
       [...ids, ...ids],
     );
     const verifiable: VerifiableAddressEntity[] = [];
     const recovery: RecoveryAddressEntity[] = [];
     for (const row of rows) {
-      if (row.kind === 'v') verifiable.push(toEntity(this.manager, this.uow.sqlDialect, VerifiableAddressEntity, row));
-      else recovery.push(toEntity(this.manager, this.uow.sqlDialect, RecoveryAddressEntity, row));
+      if (row.kind === 'v') verifiable.push(verifiableAddress(row));
+      else recovery.push(recoveryAddress(row));
     }
     return { verifiable, recovery };
+  }
+
+  /** Column lists and row mappers of the hand-written reads, built once from the entities' metadata. */
+  private get reads(): IdentityReads {
+    return (this.readsCache ??= (() => {
+      const recoveryColumns = this.manager.connection.getMetadata(RecoveryAddressEntity).columns.map((c) => c.databaseName);
+      const extra = this.manager.connection
+        .getMetadata(VerifiableAddressEntity)
+        .columns.map((c) => c.databaseName)
+        .filter((name) => !recoveryColumns.includes(name));
+      const dialect = this.uow.sqlDialect;
+      return {
+        // The verifiable kind's own columns come last, and are NULL on the recovery side of the UNION.
+        verifiableSelect: `SELECT 'v' AS kind, ${[...recoveryColumns, ...extra].join(', ')} FROM identity_verifiable_addresses`,
+        recoverySelect: `SELECT 'r' AS kind, ${[...recoveryColumns, ...extra.map((name) => `NULL AS ${name}`)].join(', ')} FROM identity_recovery_addresses`,
+        verifiableAddress: rowMapper(this.manager, dialect, VerifiableAddressEntity),
+        recoveryAddress: rowMapper(this.manager, dialect, RecoveryAddressEntity),
+        loginIdentityColumns: entityColumns(this.manager, IdentityEntity, 'd'),
+        loginIdentity: rowMapper(this.manager, dialect, IdentityEntity, 'd'),
+      };
+    })());
   }
 
   private async hydrate(rows: IdentityEntity[], withCredentials: boolean): Promise<Identity[]> {
