@@ -17,8 +17,8 @@ export const BCRYPT_MAX_BYTES = 72;
  * Added to the hashing threads' nice value (Linux; lowering a priority needs no privilege). Nineteen, the lowest
  * priority, puts a hashing thread at about 1/70 of the event loop's CPU share (and MariaDB's) when both want a core,
  * so a login storm slows logins, not the rest; on a core nothing else wants, a hash runs at full speed. Measured
- * against ten with `npm run bench -- --quick --scenario login,login-storm`: GET p99 during a storm 1.43–1.75 × its
- * p99 alone instead of 1.82–2.33 ×, login throughput the same.
+ * against ten with `npm run bench -- --scenario login-storm` (three runs each): GET p99 during a storm 1.35–1.46 ×
+ * its p99 alone instead of 1.98–2.50 ×; login throughput the same (`--quick --scenario login`).
  */
 export const HASHING_NICE_INCREMENT = 19;
 /** Hashing threads left idle this long exit (a new one starts in about 50 ms), so an idle replica holds none. */
