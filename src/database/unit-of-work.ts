@@ -76,24 +76,34 @@ export class UnitOfWork {
   async run<T>(work: () => Promise<T>, options: RunOptions = {}): Promise<T> {
     if (options.detached) return this.scope.exit(() => this.run(work, { ...options, detached: false }));
     if (this.inTransaction()) return work();
-    const attempt = () => this.runOnce(work, options);
-    const runWithRetry = async (): Promise<T> => {
-      for (let tries = 0; ; tries++) {
-        try {
-          return await attempt();
-        } catch (err) {
-          const reason = retryableTransactionErrorKind(err);
-          if (tries >= this.config.database.transactionRetries || !reason) throw err;
-          this.retries.inc({ reason });
-          this.logger.warn(`transaction retried after ${(err as Error).message} (attempt ${tries + 2})`);
-          await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (tries + 1)));
-        }
-      }
-    };
+    const runWithRetry = () => this.withRetries(() => this.runOnce(work, options));
     if (!this.serialize) return runWithRetry();
     const result = this.sqliteQueue.then(runWithRetry, runWithRetry);
     this.sqliteQueue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * One autocommit statement, without a transaction of its own (inside one, it simply runs there), retried as
+   * transactions are when it loses a deadlock or, on Galera, certification: the relay's marks and releases.
+   */
+  autocommit<T>(statement: () => Promise<T>): Promise<T> {
+    if (this.inTransaction()) return statement();
+    return this.withRetries(statement);
+  }
+
+  private async withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        const reason = retryableTransactionErrorKind(err);
+        if (tries >= this.config.database.transactionRetries || !reason) throw err;
+        this.retries.inc({ reason });
+        this.logger.warn(`transaction retried after ${(err as Error).message} (attempt ${tries + 2})`);
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (tries + 1)));
+      }
+    }
   }
 
   private async runOnce<T>(work: () => Promise<T>, options: RunOptions): Promise<T> {

@@ -235,9 +235,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   private async releaseQuietly(batch: ClaimedBatch): Promise<void> {
     // Give the rows back now rather than when the lease lapses; if even that fails, the lease frees them.
-    await this.outbox.release(batch).catch((releaseErr: unknown) => {
-      this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
-    });
+    await this.uow
+      .autocommit(() => this.outbox.release(batch))
+      .catch((releaseErr: unknown) => {
+        this.logger.debug(`could not release claimed events: ${(releaseErr as Error).message}`);
+      });
   }
 
   /** Publishes a claimed batch (released again if that fails) and starts writing its mark. */
@@ -253,12 +255,15 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
     this.metrics.published(events);
     // The mark is written while the next batch is claimed and published: its rows stay claimed (leased) until then,
     // so no relay takes them meanwhile. Callers wait for the marks (`settleMarks`) before they report.
-    // One UPDATE: autocommit, no transaction of its own (a failed mark leaves the rows leased, published again later).
-    const mark = this.outbox.markPublished(batch).then((marked) => {
-      if (marked < events.length) {
-        this.logger.warn(`${events.length - marked} events were claimed again by another relay before they were marked published (lease lapsed)`);
-      }
-    });
+    // One UPDATE: autocommit, no transaction of its own, retried when it loses a conflict (on Galera a mark can lose
+    // certification to another node's claim); a mark that still fails leaves the rows leased, published again later.
+    const mark = this.uow
+      .autocommit(() => this.outbox.markPublished(batch))
+      .then((marked) => {
+        if (marked < events.length) {
+          this.logger.warn(`${events.length - marked} events were claimed again by another relay before they were marked published (lease lapsed)`);
+        }
+      });
     this.marking.add(mark);
     void mark.catch(() => undefined).finally(() => this.marking.delete(mark));
   }

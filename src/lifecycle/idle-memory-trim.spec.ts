@@ -27,35 +27,60 @@ describe('IdleMemoryTrim', () => {
     expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
   });
 
-  it('trims once per quiet spell, again only after the event loop was busy in between', async () => {
+  /** An IdleMemoryTrim fed busy shares from `shares` (one per check, then quiet), counting its trims. */
+  function scripted(afterMs: number, shares: number[]) {
     const trims: TrimResult[] = [];
-    // Half-second checks: short enough for a test, long enough that the test runner's own work stays below "busy".
-    const trim = new IdleMemoryTrim(500, (r) => trims.push(r));
+    let checks = -1; // start() takes the first reading
+    const trim = new IdleMemoryTrim(afterMs, (r) => trims.push(r), {
+      utilization: () => shares[checks++] ?? 0,
+      trim: () => ({ freedBytes: 1, pauseMs: 1 }),
+    });
+    return { trim, trims, checks: () => checks };
+  }
+
+  it('trims once per quiet spell, again only after a busy check in between', async () => {
+    // Checks every 20 ms; quiet needs 2 checks. Quiet, quiet (trim), quiet…, busy, quiet, quiet (trim), quiet…
+    const shares = [0, 0, 0.001, 0.01, 0, 0, 0.3, 0.001, 0, 0, 0, 0];
+    const { trim, trims, checks } = scripted(40, shares);
     trim.start();
     try {
-      await sleep(1700);
+      while (checks() < 4) await sleep(5);
       expect(trims).toHaveLength(1);
-      await busyFor(1200);
-      const afterBusy = trims.length;
-      await sleep(1700);
-      expect(trims.length).toBe(afterBusy + 1);
+      while (checks() < shares.length) await sleep(5);
+      expect(trims).toHaveLength(2);
     } finally {
       trim.stop();
     }
   });
 
-  it('never runs while the event loop stays busy, nor when turned off', async () => {
+  it('neither trims while busy, nor re-arms on a little activity (between quiet and busy), nor runs when turned off', async () => {
+    const busy = scripted(
+      40,
+      Array.from({ length: 10 }, () => 0.5),
+    );
+    const light = scripted(40, [0, 0, 0.03, 0.03, 0, 0, 0, 0]);
+    const off = scripted(0, []);
+    for (const s of [busy, light, off]) s.trim.start();
+    try {
+      while (busy.checks() < 10 || light.checks() < 8) await sleep(5);
+      expect(busy.trims).toHaveLength(0);
+      // Light activity ends the quiet spell (no trim while it lasts) but is not the busy interval that re-arms.
+      expect(light.trims).toHaveLength(1);
+      expect(off.checks()).toBe(-1);
+    } finally {
+      for (const s of [busy, light, off]) s.trim.stop();
+    }
+  });
+
+  it('measures the real event loop: a busy loop is not quiet', async () => {
     const trims: TrimResult[] = [];
-    const busy = new IdleMemoryTrim(300, (r) => trims.push(r));
-    const off = new IdleMemoryTrim(0, (r) => trims.push(r));
-    busy.start();
-    off.start();
+    const trim = new IdleMemoryTrim(300, (r) => trims.push(r), { trim: () => ({ freedBytes: 1, pauseMs: 1 }) });
+    trim.start();
     try {
       await busyFor(800);
       expect(trims).toHaveLength(0);
     } finally {
-      busy.stop();
-      off.stop();
+      trim.stop();
     }
   });
 });

@@ -22,21 +22,33 @@ export interface TrimResult {
  * generation and compacts the old one. It runs at most once per quiet spell, never under load, and takes tens of
  * milliseconds on this service's heap; a load that comes back grows the heap again as before.
  */
+export interface IdleMemoryTrimOptions {
+  /** The event loop's busy share since the previous call (default: from `performance.eventLoopUtilization`). */
+  utilization?: () => number;
+  /** What a trim does (default: `trimNow`). */
+  trim?: () => TrimResult;
+}
+
 export class IdleMemoryTrim {
   private timer?: NodeJS.Timeout;
-  private last?: EventLoopUtilization;
   private quietForMs = 0;
   private trimmed = false;
+  private readonly utilization: () => number;
+  private readonly trim: () => TrimResult;
 
   constructor(
     private readonly afterMs: number,
     private readonly onTrim: (result: TrimResult) => void = () => undefined,
-  ) {}
+    options: IdleMemoryTrimOptions = {},
+  ) {
+    this.utilization = options.utilization ?? eventLoopBusyShare();
+    this.trim = options.trim ?? trimNow;
+  }
 
   start(): void {
     if (this.afterMs <= 0 || this.timer) return;
     const everyMs = Math.min(this.afterMs, CHECK_EVERY_MS);
-    this.last = performance.eventLoopUtilization();
+    this.utilization();
     this.timer = setInterval(() => this.check(everyMs), everyMs);
     this.timer.unref();
   }
@@ -47,17 +59,26 @@ export class IdleMemoryTrim {
   }
 
   private check(intervalMs: number): void {
-    const now = performance.eventLoopUtilization();
-    const { utilization } = performance.eventLoopUtilization(now, this.last);
-    this.last = now;
+    const utilization = this.utilization();
     if (utilization >= BUSY_UTILIZATION) this.trimmed = false;
     this.quietForMs = utilization < QUIET_UTILIZATION ? this.quietForMs + intervalMs : 0;
     if (this.trimmed || this.quietForMs < this.afterMs) return;
     this.trimmed = true;
-    this.onTrim(trimNow());
+    this.onTrim(this.trim());
     // The GC's own pause is not activity: measured from here, it would re-arm the next trim.
-    this.last = performance.eventLoopUtilization();
+    this.utilization();
   }
+}
+
+/** The event loop's busy share between calls. */
+function eventLoopBusyShare(): () => number {
+  let last: EventLoopUtilization | undefined;
+  return () => {
+    const now = performance.eventLoopUtilization();
+    const share = last ? performance.eventLoopUtilization(now, last).utilization : 0;
+    last = now;
+    return share;
+  };
 }
 
 /** One memory-reducing full GC now; what it freed (RSS before minus after) and how long it paused the process. */
