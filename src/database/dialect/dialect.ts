@@ -1,4 +1,3 @@
-import type { SelectQueryBuilder } from 'typeorm';
 import type { DatabaseConfig } from '../../config/app-config';
 
 /** The names of the stores this build speaks; `DatabaseConfig['type']`. */
@@ -58,11 +57,10 @@ export function readUtcTimestamp(value: unknown): Date {
 export interface Dialect {
   readonly name: DialectName;
   /**
-   * Locks the rows `query` reads for the calling transaction (`SELECT … FOR UPDATE`, optionally `SKIP LOCKED`). A
-   * store without row locks (SQLite: one writer at a time) returns `query` unchanged.
+   * A clause to append to a raw `SELECT` (with its leading space) that locks the rows it reads for the calling
+   * transaction (`FOR UPDATE`, optionally `SKIP LOCKED`), or '' for a store without row locks (SQLite: one writer at
+   * a time).
    */
-  lockForUpdate<T extends object>(query: SelectQueryBuilder<T>, options?: RowLockOptions): SelectQueryBuilder<T>;
-  /** The same lock as a clause to append to a raw `SELECT` (with its leading space), or '' when the store has none. */
   lockClause(options?: RowLockOptions): string;
   /** An SQL expression for the current UTC time, comparable with the store's timestamp columns. */
   utcNow(): string;

@@ -7,8 +7,8 @@
  * 1. its driver (`pg`) and its branch in data-source-options.ts (TypeORM options, its own migrations list);
  * 2. its migrations, in src/database/migrations/<name>/, creating the same tables as the others;
  * 3. its dialect object, `<name>.dialect.ts`, implementing `Dialect` (dialect.ts):
- *    - `lockForUpdate(query, { skipLocked })` and `lockClause({ skipLocked })`: row locks for the calling transaction
- *      (`FOR UPDATE [SKIP LOCKED]`), or the query unchanged / '' where the store has none;
+ *    - `lockClause({ skipLocked })`: row locks for the calling transaction (`FOR UPDATE [SKIP LOCKED]`), or '' where
+ *      the store has none;
  *    - `utcNow()`, `utcNowPlusMs(ms)`: SQL expressions comparable with its timestamp columns;
  *    - `serializesTransactions`, `supportsIsolationLevels`: how UnitOfWork runs its transactions;
  *    - `errors`: its driver's codes for a unique violation, a retryable transaction failure (deadlock, lock-wait

@@ -17,10 +17,6 @@ const UNAVAILABLE = new Set([
 /** MySQL and MariaDB (also Galera), through mysql2. */
 export const mysqlDialect: Dialect = {
   name: 'mysql',
-  lockForUpdate(query, options = {}) {
-    const locked = query.setLock('pessimistic_write');
-    return options.skipLocked ? locked.setOnLocked('skip_locked') : locked;
-  },
   lockClause(options = {}) {
     return options.skipLocked ? ' FOR UPDATE SKIP LOCKED' : ' FOR UPDATE';
   },

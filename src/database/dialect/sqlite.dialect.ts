@@ -9,7 +9,6 @@ const NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
  */
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
-  lockForUpdate: (query) => query,
   lockClause: () => '',
   utcNow: () => NOW,
   // TypeORM writes 'YYYY-MM-DD HH:MM:SS.SSS' in UTC (and reads it back the same way).
