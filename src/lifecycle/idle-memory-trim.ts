@@ -15,13 +15,7 @@ export interface TrimResult {
   pauseMs: number;
 }
 
-/**
- * Gives memory back to the OS once the process has been quiet for a while. V8 keeps its young generation at the size
- * the busiest moment needed (with Node 24's defaults on a large machine, 128 MiB, most of an idle replica's RSS) and
- * Node has no API that asks it to shrink. A full GC in V8's memory-reducing mode ("last resort") shrinks the young
- * generation and compacts the old one. It runs at most once per quiet spell, never under load, and takes tens of
- * milliseconds on this service's heap; a load that comes back grows the heap again as before.
- */
+/** What the trim observes and does; the defaults are the real event loop and `trimNow` (tests script them). */
 export interface IdleMemoryTrimOptions {
   /** The event loop's busy share since the previous call (default: from `performance.eventLoopUtilization`). */
   utilization?: () => number;
@@ -29,6 +23,13 @@ export interface IdleMemoryTrimOptions {
   trim?: () => TrimResult;
 }
 
+/**
+ * Gives memory back to the OS once the process has been quiet for a while. V8 keeps its young generation at the size
+ * the busiest moment needed (with Node 24's defaults on a large machine, 128 MiB, most of an idle replica's RSS) and
+ * Node has no API that asks it to shrink. A full GC in V8's memory-reducing mode ("last resort") shrinks the young
+ * generation and compacts the old one. It runs at most once per quiet spell, never under load, and pauses the process
+ * for 50–160 ms on this service's heap; a load that comes back grows the heap again as before.
+ */
 export class IdleMemoryTrim {
   private timer?: NodeJS.Timeout;
   private quietForMs = 0;
